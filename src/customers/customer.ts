@@ -1,0 +1,217 @@
+import { z } from 'zod'
+import type { Metadata } from '../metadata.js'
+import { metadataSchema } from '../metadata.js'
+import type { Page } from '../page.js'
+import { emailSchema, optionalText, phoneSchema } from '../text.js'
+import type { Address, CustomerAddressInput } from './address.js'
+import type { PaymentMethod, PaymentMethodInput } from './payment-method.js'
+
+/** A shop's customer with their saved addresses and payment methods. */
+export interface Customer {
+  id: string
+  /** The email as given (trimmed); compared case-insensitively. */
+  email: string
+  name: string | null
+  phone: string | null
+  metadata: Metadata
+  /** Starts at 1, goes up by one with every change; pass it as `expectedVersion`. */
+  version: number
+  createdAt: Date
+  updatedAt: Date
+  /** When the customer's personal data was erased, else `null`. */
+  anonymizedAt: Date | null
+  /** Saved addresses, oldest first. */
+  addresses: Address[]
+  /** Saved payment methods, oldest first. */
+  paymentMethods: PaymentMethod[]
+}
+
+/** A new customer. */
+export interface CustomerInput {
+  email: string
+  name?: string | null
+  phone?: string | null
+  metadata?: Metadata | null
+}
+
+/** A change to a customer: any subset of its fields; `null` clears an optional one. */
+export type CustomerPatch = Partial<CustomerInput>
+
+/** Options for {@link CustomerRepository.list}. */
+export interface ListCustomersOptions {
+  /** 1 to 100. @defaultValue 20 */
+  limit?: number
+  /** `nextCursor` from the previous page. */
+  cursor?: string | null
+  /** Matches an email prefix or a name substring, ignoring case. */
+  search?: string | null
+}
+
+/** Options carrying the version the caller last read. */
+export interface ExpectedVersionOptions {
+  /** Fail with `VERSION_CONFLICT` unless the record is still at this version. */
+  expectedVersion?: number
+}
+
+/** Options for {@link CustomerRepository.anonymize}. */
+export interface AnonymizeOptions {
+  /** Erase even when the customer has orders that are pending or paid. @defaultValue false */
+  force?: boolean
+}
+
+/** Length limits on customer fields, in characters. */
+export const CUSTOMER_LIMITS = { name: 200 } as const
+
+/** The schema behind {@link CustomerInput}. */
+export const customerInputSchema = z.strictObject({
+  email: emailSchema,
+  name: optionalText(CUSTOMER_LIMITS.name),
+  phone: phoneSchema.nullish(),
+  metadata: metadataSchema.nullish(),
+})
+
+/** The schema behind {@link CustomerPatch}. */
+export const customerPatchSchema = customerInputSchema.partial()
+
+/** The schema behind {@link ListCustomersOptions}. */
+export const listCustomersSchema = z.strictObject({
+  limit: z.number().int('must be an integer').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').optional(),
+  cursor: z.string().max(200).nullish(),
+  search: z.string().max(320).nullish(),
+})
+
+/**
+ * The customers of a shop. Every method validates its input and throws a `CheckoutStoreError` with a
+ * stable code, writing nothing, when it is wrong.
+ */
+export interface CustomerRepository {
+  /**
+   * Stores a new customer. The email is trimmed and unique regardless of case.
+   *
+   * @throws `VALIDATION_FAILED`, `DUPLICATE_EMAIL`, `CARD_DATA_REJECTED`
+   * @example
+   * ```ts
+   * const ada = await store.customers.create({ email: 'Ada@Example.com', name: 'Ada Lovelace' })
+   * ada.version // 1
+   * ```
+   */
+  create(input: CustomerInput): Promise<Customer>
+  /**
+   * The customer with their addresses and payment methods.
+   *
+   * @throws `NOT_FOUND` when there is none
+   * @example
+   * ```ts
+   * const ada = await store.customers.get(id)
+   * ```
+   */
+  get(id: string): Promise<Customer>
+  /**
+   * Like {@link CustomerRepository.get}, but `null` when there is none.
+   *
+   * @example
+   * ```ts
+   * const maybe = await store.customers.find(id)
+   * ```
+   */
+  find(id: string): Promise<Customer | null>
+  /**
+   * The customer with this email, compared case-insensitively, or `null`.
+   *
+   * @example
+   * ```ts
+   * await store.customers.findByEmail('ADA@example.com') // finds Ada@Example.com
+   * ```
+   */
+  findByEmail(email: string): Promise<Customer | null>
+  /**
+   * Changes some of a customer's fields and bumps `version`.
+   *
+   * @throws `NOT_FOUND`, `VERSION_CONFLICT` when `expectedVersion` is stale, `DUPLICATE_EMAIL`, `VALIDATION_FAILED`
+   * @example
+   * ```ts
+   * const updated = await store.customers.update(ada.id, { phone: '+44 20 7946 0000' }, { expectedVersion: ada.version })
+   * ```
+   */
+  update(id: string, patch: CustomerPatch, options?: ExpectedVersionOptions): Promise<Customer>
+  /**
+   * A page of customers, newest first.
+   *
+   * @example
+   * ```ts
+   * let page = await store.customers.list({ limit: 50 })
+   * while (page.nextCursor) page = await store.customers.list({ limit: 50, cursor: page.nextCursor })
+   * ```
+   */
+  list(options?: ListCustomersOptions): Promise<Page<Customer>>
+  /**
+   * Saves an address for a customer. Making it a default clears the previous default.
+   *
+   * @throws `NOT_FOUND`, `VALIDATION_FAILED`
+   * @example
+   * ```ts
+   * await store.customers.addAddress(ada.id, { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London',
+   *   postalCode: 'SW1Y 4JH', country: 'GB', isDefaultShipping: true })
+   * ```
+   */
+  addAddress(customerId: string, input: CustomerAddressInput): Promise<Address>
+  /**
+   * Changes a saved address of this customer.
+   *
+   * @throws `NOT_FOUND` (also when the address belongs to another customer), `VERSION_CONFLICT`, `VALIDATION_FAILED`
+   * @example
+   * ```ts
+   * await store.customers.updateAddress(ada.id, address.id, { line2: 'Flat 3', isDefaultBilling: true })
+   * ```
+   */
+  updateAddress(
+    customerId: string,
+    addressId: string,
+    patch: Partial<CustomerAddressInput>,
+    options?: ExpectedVersionOptions,
+  ): Promise<Address>
+  /**
+   * Deletes a saved address of this customer.
+   *
+   * @throws `NOT_FOUND`
+   * @example
+   * ```ts
+   * await store.customers.removeAddress(ada.id, address.id)
+   * ```
+   */
+  removeAddress(customerId: string, addressId: string): Promise<void>
+  /**
+   * Saves a payment method by its provider token. Saving the same provider and token again returns the
+   * method already saved.
+   *
+   * @throws `NOT_FOUND`, `VALIDATION_FAILED`, `CARD_DATA_REJECTED`
+   * @example
+   * ```ts
+   * await store.customers.addPaymentMethod(ada.id, { provider: 'stripe', token: 'pm_1Q2w3E', brand: 'visa',
+   *   last4: '4242', expMonth: 12, expYear: 2030 })
+   * ```
+   */
+  addPaymentMethod(customerId: string, input: PaymentMethodInput): Promise<PaymentMethod>
+  /**
+   * Deletes a saved payment method of this customer.
+   *
+   * @throws `NOT_FOUND`
+   * @example
+   * ```ts
+   * await store.customers.removePaymentMethod(ada.id, method.id)
+   * ```
+   */
+  removePaymentMethod(customerId: string, paymentMethodId: string): Promise<void>
+  /**
+   * Erases the customer's personal data (GDPR art. 17) and keeps their orders for the books, in one
+   * transaction. Calling it again changes nothing.
+   *
+   * @throws `NOT_FOUND`, `CUSTOMER_HAS_OPEN_ORDERS` unless `force` is set
+   * @example
+   * ```ts
+   * const erased = await store.customers.anonymize(ada.id)
+   * erased.anonymizedAt // a Date
+   * ```
+   */
+  anonymize(id: string, options?: AnonymizeOptions): Promise<Customer>
+}

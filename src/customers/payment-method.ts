@@ -1,0 +1,66 @@
+import { z } from 'zod'
+import { text } from '../text.js'
+
+/**
+ * A saved payment method: only what PCI DSS lets a merchant keep. The card itself lives with the
+ * payment provider; this holds its token.
+ */
+export interface PaymentMethodInput {
+  /** The payment provider, such as `stripe` or `adyen`. */
+  provider: string
+  /** The provider's token for the card (`pm_…`), never a card number. */
+  token: string
+  /** Card brand, such as `visa`. */
+  brand: string
+  /** The card number's last four digits. */
+  last4: string
+  /** Expiry month, 1 to 12. */
+  expMonth: number
+  /** Expiry year, four digits; two-digit years are read as 20xx. */
+  expYear: number
+  /** The provider's fingerprint of the card, to spot the same card saved twice. */
+  fingerprint?: string | null
+  /** Makes this the customer's one default method (the previous default is cleared). */
+  isDefault?: boolean
+}
+
+/** A saved payment method as read back. */
+export interface PaymentMethod {
+  id: string
+  customerId: string
+  provider: string
+  token: string
+  brand: string
+  last4: string
+  expMonth: number
+  expYear: number
+  fingerprint: string | null
+  isDefault: boolean
+  /** True once the card's expiry month has passed (UTC). */
+  expired: boolean
+  version: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** The schema behind {@link PaymentMethodInput}. */
+export const paymentMethodSchema = z.strictObject({
+  provider: text(64),
+  token: text(255),
+  brand: text(32),
+  last4: z.string({ message: 'must be a string of four digits' }).regex(/^[0-9]{4}$/, 'must be exactly four digits'),
+  expMonth: z.number().int('must be an integer').min(1, 'must be 1 to 12').max(12, 'must be 1 to 12'),
+  expYear: z
+    .number()
+    .int('must be an integer')
+    .refine((y) => (y >= 0 && y <= 99) || (y >= 1000 && y <= 9999), 'must be a four-digit year')
+    .transform((y) => (y < 100 ? 2000 + y : y)),
+  fingerprint: text(255).nullish(),
+  isDefault: z.boolean().optional(),
+})
+
+/** True when a card expiring at the end of `expMonth`/`expYear` has expired at `now` (UTC). */
+export function isExpired(expMonth: number, expYear: number, now: Date = new Date()): boolean {
+  // Date.UTC with month index expMonth is the first instant of the month after expiry.
+  return now.getTime() >= Date.UTC(expYear, expMonth, 1)
+}

@@ -1,0 +1,28 @@
+/** Where an order is in its life. `cancelled` and `refunded` are final. */
+export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded'
+
+/** Every status, in the order an order usually passes through them. */
+export const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded']
+
+/** The allowed moves: from each status, the statuses it may go to. */
+export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  pending: ['paid', 'cancelled'],
+  paid: ['shipped', 'cancelled', 'refunded'],
+  shipped: ['delivered', 'refunded'],
+  delivered: ['refunded'],
+  cancelled: [],
+  refunded: [],
+}
+
+/** True when an order may move from `from` to `to`. */
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return ORDER_TRANSITIONS[from].includes(to)
+}
+
+/** The statuses an order may reach `to` from. */
+export function sourcesOf(to: OrderStatus): OrderStatus[] {
+  return ORDER_STATUSES.filter((from) => canTransition(from, to))
+}
+
+/** Orders in these statuses still need the customer's data: not yet shipped, not final. */
+export const OPEN_ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'paid']

@@ -1,0 +1,338 @@
+import { z } from 'zod'
+import type { AddressInput, AddressSnapshot } from '../customers/address.js'
+import { addressSnapshotSchema } from '../customers/address.js'
+import { flatStringMap, type Metadata, metadataSchema } from '../metadata.js'
+import type { Page } from '../page.js'
+import { emailSchema, idSchema, optionalText, text } from '../text.js'
+import { ORDER_STATUSES, type OrderStatus } from './order-status.js'
+
+/** One line of a new order: a snapshot of what was bought, as it was at purchase. */
+export interface OrderItemInput {
+  sku: string
+  name: string
+  /** What the shopper chose, as a flat string map such as `{ size: 'M', color: 'blue' }`. */
+  attributes?: Record<string, string> | null
+  /** 1 to 10,000. */
+  quantity: number
+  /** Price of one unit in minor units of the order's currency (1999 = $19.99). */
+  unitPrice: number
+  productId?: string | null
+  variantId?: string | null
+  metadata?: Metadata | null
+}
+
+/** A summary of how the order was paid: the provider's reference, never card data. */
+export interface PaymentSummary {
+  /** The payment provider, such as `stripe`. */
+  provider: string
+  /** The provider's reference for the payment (`pi_…`). */
+  reference: string
+  brand?: string | null
+  /** The card's last four digits. */
+  last4?: string | null
+}
+
+/** A new order. Totals are computed by the library; amounts are integers in minor units. */
+export interface OrderInput {
+  /** An existing customer; the order's email defaults to theirs. Leave out for a guest checkout. */
+  customerId?: string | null
+  /** Required for a guest checkout; overrides the customer's email otherwise. */
+  email?: string | null
+  /** ISO 4217 code such as `USD`, `EUR`, `JPY`. */
+  currency: string
+  /** 1 to 1,000 lines. */
+  items: OrderItemInput[]
+  shippingAddress?: AddressInput | null
+  billingAddress?: AddressInput | null
+  /** @defaultValue 0 */
+  shippingTotal?: number
+  /** @defaultValue 0 */
+  taxTotal?: number
+  /** Must not take the total below 0. @defaultValue 0 */
+  discountTotal?: number
+  payment?: PaymentSummary | null
+  note?: string | null
+  metadata?: Metadata | null
+}
+
+/** Options for {@link OrderRepository.create}. */
+export interface CreateOrderOptions {
+  /**
+   * 1 to 255 characters. The same key with the same input returns the first order; with a different
+   * input it throws `IDEMPOTENCY_KEY_REUSED`.
+   */
+  idempotencyKey?: string
+}
+
+/** A stored order line. */
+export interface OrderLine {
+  id: string
+  sku: string
+  name: string
+  attributes: Record<string, string>
+  quantity: number
+  unitPrice: number
+  /** quantity × unitPrice. */
+  total: number
+  productId: string | null
+  variantId: string | null
+  metadata: Metadata
+}
+
+/** The summary of the payment as stored. */
+export interface StoredPaymentSummary {
+  provider: string
+  reference: string
+  brand: string | null
+  last4: string | null
+}
+
+/** A stored order with its lines. */
+export interface Order {
+  id: string
+  /** Human-readable, unique and increasing: 1001, 1002, … */
+  number: number
+  status: OrderStatus
+  /** Starts at 1, goes up by one with every transition. */
+  version: number
+  customerId: string | null
+  email: string
+  currency: string
+  items: OrderLine[]
+  /** Σ quantity × unitPrice. */
+  subtotal: number
+  shippingTotal: number
+  taxTotal: number
+  discountTotal: number
+  /** subtotal + shippingTotal + taxTotal − discountTotal. */
+  total: number
+  shippingAddress: AddressSnapshot | null
+  billingAddress: AddressSnapshot | null
+  payment: StoredPaymentSummary | null
+  note: string | null
+  metadata: Metadata
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** One entry in an order's history. */
+export interface OrderEvent {
+  id: string
+  /** `order_placed` first, then one `status_changed` per transition. */
+  type: 'order_placed' | 'status_changed'
+  /** `null` for `order_placed`. */
+  from: OrderStatus | null
+  to: OrderStatus
+  note: string | null
+  /** Who made the change, as the host names them. */
+  actor: string | null
+  at: Date
+}
+
+/** Options for {@link OrderRepository.transition}. */
+export interface TransitionOptions {
+  /** Fail with `VERSION_CONFLICT` unless the order is still at this version. */
+  expectedVersion?: number
+  /** Recorded in the event. */
+  note?: string | null
+  /** Who made the change, recorded in the event. */
+  actor?: string | null
+}
+
+/** Filters and paging for {@link OrderRepository.list}. */
+export interface ListOrdersOptions {
+  customerId?: string
+  /** Compared case-insensitively. */
+  email?: string
+  /** One status or several. */
+  status?: OrderStatus | OrderStatus[]
+  /** Only orders created at or after this instant. */
+  createdAfter?: Date
+  /** Only orders created before this instant. */
+  createdBefore?: Date
+  /** 1 to 100. @defaultValue 20 */
+  limit?: number
+  /** `nextCursor` from the previous page. */
+  cursor?: string | null
+}
+
+/** Limits on order input. */
+export const ORDER_LIMITS = {
+  lines: 1000,
+  quantity: 10_000,
+  sku: 100,
+  name: 200,
+  note: 2000,
+  idempotencyKey: 255,
+  attributes: { keys: 50, keyLength: 40, valueLength: 200 },
+} as const
+
+const amount = (what: string) =>
+  z
+    .number({ message: `${what} must be a number of minor units` })
+    .int(`${what} must be an integer number of minor units`)
+    .min(0, `${what} must not be negative`)
+    .max(Number.MAX_SAFE_INTEGER, `${what} must be at most Number.MAX_SAFE_INTEGER`)
+
+/** The schema behind {@link OrderItemInput}. */
+export const orderItemSchema = z.strictObject({
+  sku: text(ORDER_LIMITS.sku),
+  name: text(ORDER_LIMITS.name),
+  attributes: flatStringMap(ORDER_LIMITS.attributes).nullish(),
+  quantity: z
+    .number()
+    .int('must be an integer')
+    .min(1, `must be 1 to ${ORDER_LIMITS.quantity}`)
+    .max(ORDER_LIMITS.quantity, `must be 1 to ${ORDER_LIMITS.quantity}`),
+  unitPrice: amount('unitPrice'),
+  productId: optionalText(100),
+  variantId: optionalText(100),
+  metadata: metadataSchema.nullish(),
+})
+
+/** The schema behind {@link PaymentSummary}. */
+export const paymentSummarySchema = z.strictObject({
+  provider: text(64),
+  reference: text(255),
+  brand: optionalText(32),
+  last4: z.string().regex(/^[0-9]{4}$/, 'must be exactly four digits').nullish(),
+})
+
+/** The schema behind {@link OrderInput}; currency is checked against the bundled ISO 4217 table later. */
+export const orderInputSchema = z
+  .strictObject({
+    customerId: idSchema.nullish(),
+    email: emailSchema.nullish(),
+    currency: z.string({ message: 'must be an ISO 4217 code' }),
+    items: z
+      .array(orderItemSchema, { message: 'must be a list of order lines' })
+      .min(1, 'an order needs at least one line')
+      .max(ORDER_LIMITS.lines, `at most ${ORDER_LIMITS.lines} lines`),
+    shippingAddress: addressSnapshotSchema.nullish(),
+    billingAddress: addressSnapshotSchema.nullish(),
+    shippingTotal: amount('shippingTotal').default(0),
+    taxTotal: amount('taxTotal').default(0),
+    discountTotal: amount('discountTotal').default(0),
+    payment: paymentSummarySchema.nullish(),
+    note: optionalText(ORDER_LIMITS.note),
+    metadata: metadataSchema.nullish(),
+  })
+  .refine((o) => o.customerId != null || o.email != null, {
+    message: 'a guest checkout needs an email; otherwise pass customerId',
+    path: ['email'],
+  })
+
+/** The schema behind {@link CreateOrderOptions}. */
+export const createOrderOptionsSchema = z.strictObject({
+  idempotencyKey: z
+    .string({ message: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(ORDER_LIMITS.idempotencyKey, `must be at most ${ORDER_LIMITS.idempotencyKey} characters`)
+    .optional(),
+})
+
+const statusSchema = z.enum(ORDER_STATUSES as [OrderStatus, ...OrderStatus[]], {
+  message: `must be one of ${ORDER_STATUSES.join(', ')}`,
+})
+
+/** The schema behind {@link TransitionOptions}. */
+export const transitionOptionsSchema = z.strictObject({
+  expectedVersion: z.number().int('must be an integer').min(1, 'must be at least 1').optional(),
+  note: optionalText(ORDER_LIMITS.note),
+  actor: optionalText(200),
+})
+
+/** The schema behind a transition's target status. */
+export const orderStatusSchema = statusSchema
+
+/** The schema behind {@link ListOrdersOptions}. */
+export const listOrdersSchema = z.strictObject({
+  customerId: idSchema.optional(),
+  email: z.string().max(320).optional(),
+  status: z.union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)]).optional(),
+  createdAfter: z.date({ message: 'must be a valid Date' }).optional(),
+  createdBefore: z.date({ message: 'must be a valid Date' }).optional(),
+  limit: z.number().int('must be an integer').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').optional(),
+  cursor: z.string().max(200).nullish(),
+})
+
+/**
+ * The orders of a shop. Every method validates its input and throws a `CheckoutStoreError` with a
+ * stable code, writing nothing, when it is wrong.
+ */
+export interface OrderRepository {
+  /**
+   * Places an order in one transaction: the order, its lines and its `order_placed` event. Totals are
+   * computed here, in integers.
+   *
+   * @throws `VALIDATION_FAILED`, `NOT_FOUND` (customerId), `IDEMPOTENCY_KEY_REUSED`, `CARD_DATA_REJECTED`
+   * @example
+   * ```ts
+   * const order = await store.orders.create({
+   *   customerId: ada.id,
+   *   currency: 'USD',
+   *   items: [{ sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M' }, quantity: 2, unitPrice: 1999 }],
+   *   shippingTotal: 500,
+   * }, { idempotencyKey: checkoutSessionId })
+   * order.total // 4498
+   * ```
+   */
+  create(input: OrderInput, options?: CreateOrderOptions): Promise<Order>
+  /**
+   * The order with its lines.
+   *
+   * @throws `NOT_FOUND`
+   * @example
+   * ```ts
+   * const order = await store.orders.get(id)
+   * ```
+   */
+  get(id: string): Promise<Order>
+  /**
+   * Like {@link OrderRepository.get}, but `null` when there is none.
+   *
+   * @example
+   * ```ts
+   * const maybe = await store.orders.find(id)
+   * ```
+   */
+  find(id: string): Promise<Order | null>
+  /**
+   * The order with this human-readable number, or `null`.
+   *
+   * @example
+   * ```ts
+   * const order = await store.orders.findByNumber(1001)
+   * ```
+   */
+  findByNumber(number: number): Promise<Order | null>
+  /**
+   * A page of orders with their lines, newest first.
+   *
+   * @example
+   * ```ts
+   * const { items, nextCursor } = await store.orders.list({ customerId: ada.id, status: ['paid', 'shipped'], limit: 20 })
+   * ```
+   */
+  list(options?: ListOrdersOptions): Promise<Page<Order>>
+  /**
+   * Moves the order to another status, if the status table allows it, and records the event.
+   *
+   * @throws `NOT_FOUND`, `INVALID_TRANSITION`, `VERSION_CONFLICT`
+   * @example
+   * ```ts
+   * const paid = await store.orders.transition(order.id, 'paid', { expectedVersion: order.version, note: 'captured' })
+   * ```
+   */
+  transition(id: string, to: OrderStatus, options?: TransitionOptions): Promise<Order>
+  /**
+   * The order's history, oldest first, starting with `order_placed`.
+   *
+   * @throws `NOT_FOUND`
+   * @example
+   * ```ts
+   * for (const event of await store.orders.events(order.id)) console.log(event.type, event.from, event.to)
+   * ```
+   */
+  events(id: string): Promise<OrderEvent[]>
+}

@@ -1,0 +1,49 @@
+import { ValidationError } from '../errors.js'
+
+/** The names of the library's tables under one prefix. */
+export interface Tables {
+  readonly customers: string
+  readonly addresses: string
+  readonly paymentMethods: string
+  readonly orders: string
+  readonly orderLines: string
+  readonly orderEvents: string
+  readonly idempotencyKeys: string
+  readonly counters: string
+  /** The library's own migration log, apart from the host's `knex_migrations`. */
+  readonly migrations: string
+  /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
+  readonly migrationsLock: string
+}
+
+/** The default table prefix. */
+export const DEFAULT_TABLE_PREFIX = 'checkout_'
+
+// A plain SQL identifier prefix: starts with a letter or underscore, then letters, digits, underscores.
+// Short enough that the longest table plus index names stay under MySQL's 64 characters.
+const PREFIX_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,19}$/
+
+/** Validates `prefix` and returns the table names it yields. */
+export function tableNames(prefix: string): Tables {
+  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
+    throw new ValidationError([
+      {
+        path: 'tablePrefix',
+        message:
+          'must be 1 to 20 characters: a letter or underscore, then letters, digits or underscores (no quotes or spaces)',
+      },
+    ])
+  }
+  return {
+    customers: `${prefix}customers`,
+    addresses: `${prefix}addresses`,
+    paymentMethods: `${prefix}payment_methods`,
+    orders: `${prefix}orders`,
+    orderLines: `${prefix}order_lines`,
+    orderEvents: `${prefix}order_events`,
+    idempotencyKeys: `${prefix}idempotency_keys`,
+    counters: `${prefix}counters`,
+    migrations: `${prefix}migrations`,
+    migrationsLock: `${prefix}migrations_lock`,
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Driver error codes, one place for the three dialects (pg's SQLSTATE, MySQL's errno, SQLite's
+ * extended result code names as better-sqlite3 reports them).
+ */
+export const UNIQUE_VIOLATION = {
+  postgresql: '23505',
+  mysql: 1062,
+  sqlite3: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'],
+} as const
+
+/** Foreign key violations: the referenced row does not exist. */
+export const FOREIGN_KEY_VIOLATION = {
+  postgresql: '23503',
+  // 1452: cannot add or update a child row; 1216 is the older code for the same.
+  mysql: [1452, 1216],
+  sqlite3: ['SQLITE_CONSTRAINT_FOREIGNKEY'],
+} as const
+
+/**
+ * Errors after which re-running the whole transaction can succeed: serialization failure and deadlock
+ * on pg, deadlock and lock-wait timeout on MySQL, a busy or locked database on SQLite.
+ */
+export const TRANSIENT = {
+  postgresql: ['40001', '40P01'],
+  mysql: [1213, 1205],
+  sqlite3: ['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED'],
+} as const
+
+interface DriverError {
+  code?: unknown
+  errno?: unknown
+  constraint?: unknown
+  sqlMessage?: unknown
+  message?: unknown
+}
+
+function fields(error: unknown): DriverError {
+  return typeof error === 'object' && error !== null ? (error as DriverError) : {}
+}
+
+/** True when `error` is a unique or primary key violation on any dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code, errno } = fields(error)
+  return (
+    code === UNIQUE_VIOLATION.postgresql ||
+    errno === UNIQUE_VIOLATION.mysql ||
+    (UNIQUE_VIOLATION.sqlite3 as readonly unknown[]).includes(code)
+  )
+}
+
+/** True when `error` is a foreign key violation on any dialect. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const { code, errno } = fields(error)
+  return (
+    code === FOREIGN_KEY_VIOLATION.postgresql ||
+    (FOREIGN_KEY_VIOLATION.mysql as readonly unknown[]).includes(errno) ||
+    (FOREIGN_KEY_VIOLATION.sqlite3 as readonly unknown[]).includes(code)
+  )
+}
+
+/** True when re-running the whole transaction may succeed. */
+export function isTransientError(error: unknown): boolean {
+  const { code, errno } = fields(error)
+  return (
+    (TRANSIENT.postgresql as readonly unknown[]).includes(code) ||
+    (TRANSIENT.mysql as readonly unknown[]).includes(errno) ||
+    (TRANSIENT.sqlite3 as readonly unknown[]).includes(code)
+  )
+}
+
+/**
+ * Which constraint or index a unique violation hit, as far as the driver tells: pg gives the
+ * constraint name, MySQL and SQLite put the index or column names in the message.
+ */
+export function violatedConstraint(error: unknown): string {
+  const { constraint, sqlMessage, message } = fields(error)
+  if (typeof constraint === 'string') return constraint
+  if (typeof sqlMessage === 'string') return sqlMessage
+  return typeof message === 'string' ? message : ''
+}

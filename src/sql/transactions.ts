@@ -1,0 +1,75 @@
+import type { Knex } from 'knex'
+import type { Dialect } from './dialect.js'
+import { isTransientError } from './driver-errors.js'
+
+/** How often a transaction that failed with a transient error is run again, in all. */
+export const MAX_ATTEMPTS = 6
+const BASE_DELAY_MS = 8
+const MAX_DELAY_MS = 250
+
+/**
+ * Runs `fn` atomically and commits. On a Knex instance it opens a new transaction; when that fails
+ * with a transient error (deadlock, serialization failure, lock timeout, SQLITE_BUSY) the whole
+ * transaction runs again after a jittered, bounded, exponential backoff, unless `retry` is false.
+ * Any other error, or the last transient one, is thrown. On a transaction it opens a savepoint, so a
+ * failure undoes only `fn`'s writes and the outer transaction stays usable; the outer transaction's
+ * owner decides about retries.
+ */
+export async function runTransaction<T>(
+  db: Knex,
+  dialect: Dialect,
+  fn: (trx: Knex.Transaction) => Promise<T>,
+  options: { retry?: boolean } = {},
+): Promise<T> {
+  if (db.isTransaction) return db.transaction(fn)
+  const attempts = options.retry === false ? 1 : MAX_ATTEMPTS
+  const mutex = dialect === 'sqlite3' ? sqliteWriteMutex(db) : undefined
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return mutex ? await mutex.run(() => db.transaction(fn)) : await db.transaction(fn)
+    } catch (error) {
+      if (attempt >= attempts || !isTransientError(error)) throw error
+      await sleep(backoff(attempt))
+    }
+  }
+}
+
+function backoff(attempt: number): number {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt)
+  return ceiling / 2 + Math.random() * (ceiling / 2)
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * better-sqlite3 is synchronous: with two pooled connections, a second writer's busy wait blocks the
+ * event loop that would let the first writer commit, until SQLITE_BUSY. So the store's own write
+ * transactions on one Knex instance take turns here; busy_timeout still covers other processes.
+ */
+class Mutex {
+  #tail: Promise<unknown> = Promise.resolve()
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn)
+    // The next caller waits for this one to settle, whether it succeeded or not.
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    )
+    return result
+  }
+}
+
+// Keyed by the Knex client, which every store over the same Knex instance shares.
+const mutexes = new WeakMap<object, Mutex>()
+
+function sqliteWriteMutex(db: Knex): Mutex {
+  let mutex = mutexes.get(db.client)
+  if (!mutex) {
+    mutex = new Mutex()
+    mutexes.set(db.client, mutex)
+  }
+  return mutex
+}

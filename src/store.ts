@@ -1,0 +1,125 @@
+import type { Knex } from 'knex'
+import { createCustomerRepository } from './customers/customer-repository.js'
+import type { CustomerRepository } from './customers/customer.js'
+import type { OrderRepository } from './orders/order.js'
+import { createOrderRepository } from './orders/order-repository.js'
+import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
+import { migrateLatest, rollbackAll } from './schema/migrator.js'
+import { DEFAULT_TABLE_PREFIX, tableNames } from './schema/tables.js'
+import { detectDialect } from './sql/dialect.js'
+import { runTransaction } from './sql/transactions.js'
+import { createStoreContext } from './store-context.js'
+
+/** Options for {@link createCheckoutStore}. */
+export interface CheckoutStoreOptions {
+  /**
+   * Prefix of every table the store creates, so it can share a database with the host's tables, or
+   * with another store under another prefix. A plain SQL identifier: letters, digits and underscores,
+   * starting with a letter or underscore, at most 20 characters.
+   *
+   * @defaultValue `'checkout_'`
+   */
+  tablePrefix?: string
+}
+
+/** The repositories bound to one database transaction, as given to {@link CheckoutStore.transaction}. */
+export interface CheckoutStoreTransaction {
+  /** Customers, inside the transaction. */
+  readonly customers: CustomerRepository
+  /** Orders, inside the transaction. */
+  readonly orders: OrderRepository
+  /** The Knex transaction itself, for the host's own queries in the same transaction. */
+  readonly trx: Knex.Transaction
+}
+
+/** Order and customer repositories over one Knex connection. Made by {@link createCheckoutStore}. */
+export interface CheckoutStore {
+  /** The shop's customers, with their addresses and saved payment methods. */
+  readonly customers: CustomerRepository
+  /** The shop's orders, with their lines and history. */
+  readonly orders: OrderRepository
+  /**
+   * Applies the library's migrations that have not run yet, tracked in its own table
+   * (`<prefix>migrations`), never in the host's `knex_migrations`. Safe to call from several processes
+   * at once: they take a database lock in turn, and the later ones find nothing left to do.
+   *
+   * @returns the names of the migrations applied by this call
+   * @example
+   * ```ts
+   * await store.migrate() // on start-up, before serving requests
+   * ```
+   */
+  migrate(): Promise<string[]>
+  /**
+   * Reverts all of the library's migrations: drops its tables, and only its tables.
+   *
+   * @returns the names of the migrations reverted, newest first
+   * @example
+   * ```ts
+   * await store.rollback()
+   * ```
+   */
+  rollback(): Promise<string[]>
+  /**
+   * The same migrations as a Knex `MigrationSource`, for hosts that run migrations in their own
+   * pipeline instead of calling {@link CheckoutStore.migrate}. Use its own table name, and not both.
+   *
+   * @example
+   * ```ts
+   * await db.migrate.latest({ migrationSource: store.migrationSource, tableName: 'checkout_migrations' })
+   * ```
+   */
+  readonly migrationSource: Knex.MigrationSource<CheckoutMigration>
+  /**
+   * Runs `fn` with repositories bound to one database transaction: it commits when `fn` resolves and
+   * rolls back when it throws (the error is rethrown). Inside a store that is itself bound to a
+   * transaction, this is a savepoint.
+   *
+   * @example
+   * ```ts
+   * await store.transaction(async (tx) => {
+   *   const customer = await tx.customers.create({ email: 'grace@example.com' })
+   *   await tx.orders.create({ customerId: customer.id, currency: 'EUR', items })
+   * })
+   * ```
+   */
+  transaction<T>(fn: (tx: CheckoutStoreTransaction) => Promise<T>): Promise<T>
+}
+
+/**
+ * Creates a store over a Knex instance or a Knex transaction the host already has. Nothing is queried
+ * until a method is called; call {@link CheckoutStore.migrate} once before first use.
+ *
+ * @param db - A Knex instance (`pg`, `mysql2` or `better-sqlite3` client) or a transaction of one.
+ * @param options - Table prefix.
+ * @throws `VALIDATION_FAILED` for a bad `tablePrefix`; `CONFIGURATION_INVALID` for an unsupported client
+ * @example
+ * ```ts
+ * import knex from 'knex'
+ * import { createCheckoutStore } from 'checkout-store'
+ *
+ * const db = knex({ client: 'pg', connection: process.env.DATABASE_URL })
+ * const store = createCheckoutStore(db, { tablePrefix: 'checkout_' })
+ * await store.migrate()
+ * ```
+ */
+export function createCheckoutStore(db: Knex | Knex.Transaction, options: CheckoutStoreOptions = {}): CheckoutStore {
+  const tables = tableNames(options.tablePrefix ?? DEFAULT_TABLE_PREFIX)
+  const dialect = detectDialect(db)
+  const context = createStoreContext(db, dialect, tables)
+
+  const bind = (trx: Knex.Transaction): CheckoutStoreTransaction => {
+    const bound = createStoreContext(trx, dialect, tables)
+    return { customers: createCustomerRepository(bound), orders: createOrderRepository(bound), trx }
+  }
+
+  return {
+    customers: createCustomerRepository(context),
+    orders: createOrderRepository(context),
+    migrate: () => migrateLatest(db, dialect, tables),
+    rollback: () => rollbackAll(db, dialect, tables),
+    migrationSource: createMigrationSource(tables),
+    // The host's callback may have effects outside the database, so it is never run twice.
+    transaction: (fn) => runTransaction(db, dialect, (trx) => fn(bind(trx)), { retry: false }),
+  }
+}

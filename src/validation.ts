@@ -1,0 +1,20 @@
+import type { z } from 'zod'
+import { assertNoCardData } from './card-data.js'
+import { ValidationError, type ValidationIssue } from './errors.js'
+
+/**
+ * The one gate every public write passes: card data is looked for first, so no later error path can
+ * echo it, then the input is parsed by its schema. Returns the parsed (trimmed, normalised) value or
+ * throws `CardDataRejectedError` / `ValidationError` listing every issue.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, path = ''): z.output<S> {
+  assertNoCardData(input, path)
+  const result = schema.safeParse(input)
+  if (result.success) return result.data
+  throw new ValidationError(result.error.issues.map((issue) => toIssue(issue, path)))
+}
+
+function toIssue(issue: z.core.$ZodIssue, root: string): ValidationIssue {
+  const path = [root, ...issue.path.map(String)].filter((p) => p !== '').join('.')
+  return { path, message: issue.message }
+}

@@ -1,0 +1,82 @@
+import { createRequire } from 'node:module'
+import { describe, expect, it } from 'vitest'
+
+// The built package, as a user's `import` and `require` resolve it (npm test builds first).
+const require = createRequire(import.meta.url)
+
+describe('the built package', () => {
+  it('exposes the same public API from its ESM and CommonJS entry points', async () => {
+    const esm = (await import('checkout-store')) as Record<string, unknown>
+    const cjs = require('checkout-store') as Record<string, unknown>
+    const expected = [
+      'CardDataRejectedError',
+      'CheckoutStoreError',
+      'ConfigurationError',
+      'CustomerHasOpenOrdersError',
+      'DuplicateEmailError',
+      'IdempotencyKeyReusedError',
+      'InvalidTransitionError',
+      'NotFoundError',
+      'ORDER_TRANSITIONS',
+      'ValidationError',
+      'VersionConflictError',
+      'createCheckoutStore',
+    ]
+    expect(Object.keys(esm).sort()).toEqual(expected)
+    expect(Object.keys(cjs).sort()).toEqual(expected)
+  })
+
+  it('runs the checkout scenario from the ESM build on SQLite', async () => {
+    const { createCheckoutStore, CheckoutStoreError } = await import('checkout-store')
+    const { default: knex } = await import('knex')
+    const db = knex({
+      client: 'better-sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+      pool: {
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          conn.pragma('foreign_keys = ON')
+          done(null, conn)
+        },
+      },
+    })
+    try {
+      const store = createCheckoutStore(db)
+      await store.migrate()
+      const ada = await store.customers.create({ email: 'Ada@Example.com', name: 'Ada Lovelace' })
+      const order = await store.orders.create({
+        customerId: ada.id,
+        currency: 'USD',
+        items: [{ sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M' }, quantity: 2, unitPrice: 1999 }],
+        shippingTotal: 500,
+        taxTotal: 320,
+      })
+      expect(order).toMatchObject({ status: 'pending', version: 1, subtotal: 3998, total: 4818, email: 'Ada@Example.com' })
+      const error = await store.customers.create({ email: 'ada@example.com' }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(CheckoutStoreError)
+      expect(error).toMatchObject({ code: 'DUPLICATE_EMAIL' })
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('throws errors from the CommonJS build that are instances of its exported classes', async () => {
+    const { createCheckoutStore, CheckoutStoreError, ValidationError } = require('checkout-store') as typeof import('checkout-store')
+    const { default: knex } = await import('knex')
+    const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true })
+    try {
+      let caught: unknown
+      try {
+        createCheckoutStore(db, { tablePrefix: 'no spaces' })
+      } catch (error) {
+        caught = error
+      }
+      expect(caught).toBeInstanceOf(ValidationError)
+      expect(caught).toBeInstanceOf(CheckoutStoreError)
+      expect(caught).toMatchObject({ code: 'VALIDATION_FAILED', name: 'ValidationError' })
+    } finally {
+      await db.destroy()
+    }
+  })
+})

@@ -1,0 +1,46 @@
+import type { Knex } from 'knex'
+import { describe, expectTypeOf, it } from 'vitest'
+import {
+  type CheckoutStore,
+  CheckoutStoreError,
+  type CheckoutStoreErrorCode,
+  type Customer,
+  createCheckoutStore,
+  type Order,
+  type OrderStatus,
+  type Page,
+  ValidationError,
+  type ValidationIssue,
+} from '../src/index.js'
+
+describe('public types', () => {
+  it('takes a Knex instance or a transaction', () => {
+    expectTypeOf(createCheckoutStore).parameter(0).toEqualTypeOf<Knex | Knex.Transaction>()
+    expectTypeOf(createCheckoutStore).returns.toEqualTypeOf<CheckoutStore>()
+  })
+
+  it('returns domain types with Dates and integer money', () => {
+    expectTypeOf<Customer['createdAt']>().toEqualTypeOf<Date>()
+    expectTypeOf<Order['total']>().toEqualTypeOf<number>()
+    expectTypeOf<Order['status']>().toEqualTypeOf<OrderStatus>()
+    expectTypeOf<CheckoutStore['orders']['list']>().returns.resolves.toEqualTypeOf<Page<Order>>()
+    expectTypeOf<CheckoutStore['customers']['find']>().returns.resolves.toEqualTypeOf<Customer | null>()
+  })
+
+  it('gives every error a code from the closed union', () => {
+    expectTypeOf<CheckoutStoreError['code']>().toEqualTypeOf<CheckoutStoreErrorCode>()
+    expectTypeOf<ValidationError['issues']>().toEqualTypeOf<readonly ValidationIssue[]>()
+    expectTypeOf<'VALIDATION_FAILED'>().toExtend<CheckoutStoreErrorCode>()
+    expectTypeOf<'SOMETHING_ELSE'>().not.toExtend<CheckoutStoreErrorCode>()
+  })
+
+  it('rejects input of the wrong shape at compile time', () => {
+    type CreateOrder = CheckoutStore['orders']['create']
+    // @ts-expect-error quantity must be a number
+    const bad: Parameters<CreateOrder>[0]['items'][number] = { sku: 'A', name: 'A', quantity: '2', unitPrice: 1 }
+    void bad
+    // @ts-expect-error no such status
+    const status: OrderStatus = 'shipping'
+    void status
+  })
+})
