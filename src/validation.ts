@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { assertNoCardData } from './card-data.js'
 import { ValidationError, type ValidationIssue } from './errors.js'
+import { idSchema } from './text.js'
 
 /**
  * The one gate every public write passes: card data is looked for first, so no later error path can
@@ -17,4 +18,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, path 
 function toIssue(issue: z.core.$ZodIssue, root: string): ValidationIssue {
   const path = [root, ...issue.path.map(String)].filter((p) => p !== '').join('.')
   return { path, message: issue.message }
+}
+
+/** Parses a record id argument (`path` names it in errors), through the same gate as every input. */
+export function parseId(value: unknown, path: string): string {
+  return parseInput(idSchema, value, path)
 }

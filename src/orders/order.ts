@@ -195,7 +195,10 @@ export const paymentSummarySchema = z.strictObject({
   provider: text(64),
   reference: text(255),
   brand: optionalText(32),
-  last4: z.string().regex(/^[0-9]{4}$/, 'must be exactly four digits').nullish(),
+  last4: z
+    .string()
+    .regex(/^[0-9]{4}$/, 'must be exactly four digits')
+    .nullish(),
 })
 
 /** The schema behind {@link OrderInput}; currency is checked against the bundled ISO 4217 table later. */
@@ -252,7 +255,12 @@ export const listOrdersSchema = z.strictObject({
   status: z.union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)]).optional(),
   createdAfter: z.date({ message: 'must be a valid Date' }).optional(),
   createdBefore: z.date({ message: 'must be a valid Date' }).optional(),
-  limit: z.number().int('must be an integer').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').optional(),
+  limit: z
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be 1 to 100')
+    .max(100, 'must be 1 to 100')
+    .optional(),
   cursor: z.string().max(200).nullish(),
 })
 

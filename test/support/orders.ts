@@ -45,7 +45,14 @@ export async function createCustomer(
 
 /** A valid order line. */
 export function item(overrides: Partial<OrderItemInput> = {}): OrderItemInput {
-  return { sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M' }, quantity: 2, unitPrice: 1999, ...overrides }
+  return {
+    sku: 'TEE-BLUE-M',
+    name: 'Blue tee',
+    attributes: { size: 'M' },
+    quantity: 2,
+    unitPrice: 1999,
+    ...overrides,
+  }
 }
 
 /** A valid guest order. */
@@ -54,7 +61,17 @@ export function guestOrder(overrides: Partial<OrderInput> = {}): OrderInput {
 }
 
 /** Row counts of every table an order write touches, plus the counter value. */
-export async function orderTableState(db: Knex): Promise<Record<string, number>> {
+export interface OrderTableState {
+  orders: number
+  lines: number
+  events: number
+  keys: number
+  counters: number
+  counterValue: number
+}
+
+/** Reads the {@link OrderTableState}. */
+export async function orderTableState(db: Knex): Promise<OrderTableState> {
   const count = async (table: string) => Number((await db(table).count({ n: '*' }).first())?.n)
   const counter = await db(T.counters).where({ name: 'order_number' }).first()
   return {
@@ -68,7 +85,10 @@ export async function orderTableState(db: Knex): Promise<Record<string, number>>
 }
 
 /** The SQL statements `db` runs while `fn` runs (every 'query' event, BEGIN/COMMIT included). */
-export async function recordQueries<R>(db: Knex, fn: () => Promise<R>): Promise<{ result: R; sql: string[] }> {
+export async function recordQueries<R>(
+  db: Knex,
+  fn: () => Promise<R>,
+): Promise<{ result: R; sql: string[] }> {
   const sql: string[] = []
   const listener = (query: { sql: string }) => sql.push(query.sql)
   db.on('query', listener)

@@ -1,0 +1,398 @@
+import type { Knex } from 'knex'
+import { uuidv7 } from 'uuidv7'
+import { z } from 'zod'
+import {
+  IdempotencyKeyReusedError,
+  InvalidTransitionError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../errors.js'
+import { computeOrderTotals, isCurrencyCode, type OrderTotals } from '../money.js'
+import type { Page } from '../page.js'
+import { isForeignKeyViolation, isUniqueViolation } from '../sql/driver-errors.js'
+import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
+import { fromDbDate, fromDbInt, toDbDate, toDbJson } from '../sql/values.js'
+import type { StoreContext } from '../store-context.js'
+import { normalizeEmail } from '../text.js'
+import { parseId, parseInput } from '../validation.js'
+import { requestHash } from './idempotency.js'
+import {
+  createOrderOptionsSchema,
+  listOrdersSchema,
+  type Order,
+  type OrderEvent,
+  type OrderRepository,
+  orderInputSchema,
+  orderStatusSchema,
+  transitionOptionsSchema,
+} from './order.js'
+import { nextOrderNumber } from './order-number.js'
+import {
+  type IdempotencyKeyRow,
+  type OrderEventRow,
+  type OrderLineRow,
+  type OrderRow,
+  toOrder,
+  toOrderEvent,
+} from './order-row.js'
+import { canTransition, type OrderStatus } from './order-status.js'
+
+type ParsedOrderInput = z.output<typeof orderInputSchema>
+
+const orderNumberSchema = z
+  .number({ message: 'must be an order number' })
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer')
+
+const DEFAULT_PAGE_SIZE = 20
+
+/**
+ * How often a transition without `expectedVersion` re-reads the order after losing a race before it
+ * gives up with `VERSION_CONFLICT`. Each lost round means another transition succeeded, and the state
+ * rules allow only a handful of transitions per order, so this is never reached in practice.
+ */
+const MAX_TRANSITION_ATTEMPTS = 8
+
+/** The columns of `order_lines`, in the order the batched insert binds them. */
+const LINE_COLUMNS = [
+  'id',
+  'order_id',
+  'position',
+  'sku',
+  'name',
+  'attributes',
+  'quantity',
+  'unit_price',
+  'total',
+  'product_id',
+  'variant_id',
+  'metadata',
+] as const satisfies readonly (keyof OrderLineRow)[]
+
+/**
+ * Creates the order repository over a store context: reads on `ctx.db`, every write in one `ctx.write`
+ * (a transaction, or a savepoint when the store is bound to one).
+ *
+ * @param ctx - The executor, dialect and table names of the store.
+ * @returns The {@link OrderRepository}.
+ */
+export function createOrderRepository(ctx: StoreContext): OrderRepository {
+  const { tables, dialect } = ctx
+
+  /** The lines of one order, or of a page of orders, in one query. */
+  const readLines = async (orderIds: readonly string[]): Promise<Map<string, OrderLineRow[]>> => {
+    const byOrder = new Map<string, OrderLineRow[]>(orderIds.map((id) => [id, []]))
+    if (orderIds.length === 0) return byOrder
+    const query = ctx.db<OrderLineRow>(tables.orderLines).select('*')
+    // The (order_id, position) unique index serves both forms.
+    if (orderIds.length === 1) query.where('order_id', orderIds[0] as string)
+    else query.whereIn('order_id', [...orderIds])
+    const rows = (await query.orderBy([
+      { column: 'order_id', order: 'asc' },
+      { column: 'position', order: 'asc' },
+    ])) as OrderLineRow[]
+    for (const row of rows) byOrder.get(row.order_id)?.push(row)
+    return byOrder
+  }
+
+  const withLines = async (row: OrderRow | undefined): Promise<Order | null> => {
+    if (!row) return null
+    const lines = await readLines([row.id])
+    return toOrder(row, lines.get(row.id) ?? [])
+  }
+
+  const findById = async (id: string): Promise<Order | null> =>
+    withLines(await ctx.db<OrderRow>(tables.orders).where({ id }).first())
+
+  const getById = async (id: string): Promise<Order> => {
+    const order = await findById(id)
+    if (!order) throw new NotFoundError('order', id)
+    return order
+  }
+
+  const readKey = (key: string): Promise<IdempotencyKeyRow | undefined> =>
+    ctx.db<IdempotencyKeyRow>(tables.idempotencyKeys).where({ key }).first()
+
+  /** The order a key already made, if the request is the same; throws when it is not. */
+  const replay = async (row: IdempotencyKeyRow, hash: string): Promise<Order> => {
+    if (row.request_hash !== hash) throw new IdempotencyKeyReusedError(row.order_id)
+    return getById(row.order_id)
+  }
+
+  /**
+   * Writes the order, its lines, its first event and (last) its idempotency key in `trx`, at most six
+   * statements, and returns the order built from the rows written.
+   */
+  const insertOrder = async (
+    trx: Knex.Transaction,
+    { input, totals }: ValidOrder,
+    key: { key: string; hash: string } | undefined,
+  ): Promise<Order> => {
+    const customerId = input.customerId ?? null
+    let email = input.email ?? null
+    if (email === null && customerId !== null) {
+      const customer = await trx(tables.customers).select('email').where({ id: customerId }).first()
+      if (!customer) throw new NotFoundError('customer', customerId)
+      email = String(customer.email)
+    }
+    // The schema demands an email when there is no customer, so this only guards the types.
+    if (email === null) throw new ValidationError([{ path: 'email', message: 'an order needs an email' }])
+
+    const number = await nextOrderNumber(trx, dialect, tables.counters)
+    const now = toDbDate(dialect, new Date())
+    const order: OrderRow = {
+      id: uuidv7(),
+      number,
+      customer_id: customerId,
+      email,
+      email_normalized: normalizeEmail(email),
+      status: 'pending',
+      currency: input.currency,
+      subtotal: totals.subtotal,
+      shipping_total: input.shippingTotal,
+      tax_total: input.taxTotal,
+      discount_total: input.discountTotal,
+      total: totals.total,
+      shipping_address: toDbJson(input.shippingAddress),
+      billing_address: toDbJson(input.billingAddress),
+      payment: input.payment
+        ? toDbJson({
+            provider: input.payment.provider,
+            reference: input.payment.reference,
+            brand: input.payment.brand ?? null,
+            last4: input.payment.last4 ?? null,
+          })
+        : null,
+      note: input.note ?? null,
+      metadata: toDbJson(input.metadata),
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    }
+    try {
+      await trx(tables.orders).insert(order)
+    } catch (error) {
+      // With an explicit email the customer is not read first: the foreign key says whether it exists.
+      if (customerId !== null && isForeignKeyViolation(error)) throw new NotFoundError('customer', customerId)
+      throw error
+    }
+
+    const lines = input.items.map(
+      (item, position): OrderLineRow => ({
+        id: uuidv7(),
+        order_id: order.id,
+        position,
+        sku: item.sku,
+        name: item.name,
+        attributes: toDbJson(item.attributes ?? {}) ?? '{}',
+        quantity: item.quantity,
+        unit_price: item.unitPrice,
+        total: totals.lineTotals[position] ?? 0,
+        product_id: item.productId ?? null,
+        variant_id: item.variantId ?? null,
+        metadata: toDbJson(item.metadata),
+      }),
+    )
+    await insertLines(trx, lines)
+
+    const placed: OrderEventRow = {
+      id: uuidv7(),
+      order_id: order.id,
+      type: 'order_placed',
+      from_status: null,
+      to_status: 'pending',
+      note: null,
+      actor: null,
+      created_at: now,
+    }
+    await trx(tables.orderEvents).insert(placed)
+
+    if (key) {
+      const keyRow: IdempotencyKeyRow = {
+        key: key.key,
+        request_hash: key.hash,
+        order_id: order.id,
+        created_at: now,
+      }
+      // Last, so the unique violation of a concurrent caller with the same key comes after every other
+      // write and undoes them all with the transaction.
+      await trx(tables.idempotencyKeys).insert(keyRow)
+    }
+    return toOrder(order, lines)
+  }
+
+  /**
+   * All lines in one INSERT … VALUES (…), (…) statement. Knex builds SQLite multi-row inserts as a
+   * UNION ALL of SELECTs, which SQLite caps at 500 terms; VALUES lists have no such cap. 1000 lines bind
+   * 12,000 parameters, within SQLite's 32,766 (3.32+), pg's 65,535 and MySQL's 65,535.
+   */
+  const insertLines = async (trx: Knex.Transaction, lines: readonly OrderLineRow[]): Promise<void> => {
+    const row = `(${LINE_COLUMNS.map(() => '?').join(', ')})`
+    const bindings: Knex.RawBinding[] = [tables.orderLines, ...LINE_COLUMNS]
+    for (const line of lines) for (const column of LINE_COLUMNS) bindings.push(line[column])
+    await trx.raw(
+      `insert into ?? (${LINE_COLUMNS.map(() => '??').join(', ')}) values ${lines.map(() => row).join(', ')}`,
+      bindings,
+    )
+  }
+
+  return {
+    async create(input, options) {
+      const valid = parseOrderInput(input)
+      const { idempotencyKey } = parseInput(createOrderOptionsSchema, options ?? {})
+      if (idempotencyKey === undefined) return ctx.write((trx) => insertOrder(trx, valid, undefined))
+
+      const key = { key: idempotencyKey, hash: requestHash(valid.input) }
+      const existing = await readKey(key.key)
+      if (existing) return replay(existing, key.hash)
+      try {
+        return await ctx.write((trx) => insertOrder(trx, valid, key))
+      } catch (error) {
+        // A concurrent caller with the same key committed first: our transaction is rolled back as a
+        // whole (on pg the failed INSERT aborted it anyway), and the winner's order is the answer.
+        if (!isUniqueViolation(error)) throw error
+        const winner = await readKey(key.key)
+        if (!winner) throw error
+        return replay(winner, key.hash)
+      }
+    },
+
+    async get(id) {
+      return getById(parseId(id, 'id'))
+    },
+
+    async find(id) {
+      return findById(parseId(id, 'id'))
+    },
+
+    async findByNumber(number) {
+      const parsed = parseInput(orderNumberSchema, number, 'number')
+      return withLines(await ctx.db<OrderRow>(tables.orders).where({ number: parsed }).first())
+    },
+
+    async list(options) {
+      const parsed = parseInput(listOrdersSchema, options ?? {})
+      const limit = parsed.limit ?? DEFAULT_PAGE_SIZE
+      const after = parsed.cursor ? decodeCursor(parsed.cursor) : undefined
+      const query = ctx.db<OrderRow>(tables.orders).select('*')
+      // Each filter leads one of the (…, created_at, id) indexes of the schema.
+      if (parsed.customerId !== undefined) query.where('customer_id', parsed.customerId)
+      if (parsed.email !== undefined) query.where('email_normalized', normalizeEmail(parsed.email))
+      if (typeof parsed.status === 'string') query.where('status', parsed.status)
+      else if (parsed.status) query.whereIn('status', parsed.status)
+      if (parsed.createdAfter) query.where('created_at', '>=', toDbDate(dialect, parsed.createdAfter))
+      if (parsed.createdBefore) query.where('created_at', '<', toDbDate(dialect, parsed.createdBefore))
+      newestFirstAfter(query, dialect, after).limit(limit + 1)
+      const rows = (await query) as OrderRow[]
+      const { pageRows, nextCursor } = splitPage(rows, limit, (row) => ({
+        createdAt: fromDbDate(row.created_at),
+        id: row.id,
+      }))
+      const lines = await readLines(pageRows.map((row) => row.id))
+      const page: Page<Order> = {
+        items: pageRows.map((row) => toOrder(row, lines.get(row.id) ?? [])),
+        nextCursor,
+      }
+      return page
+    },
+
+    async transition(id, to, options) {
+      const orderId = parseId(id, 'id')
+      const target = parseInput(orderStatusSchema, to, 'to')
+      const { expectedVersion, note, actor } = parseInput(transitionOptionsSchema, options ?? {})
+
+      for (let attempt = 1; ; attempt++) {
+        const row = await ctx.db<OrderRow>(tables.orders).where({ id: orderId }).first()
+        if (!row) throw new NotFoundError('order', orderId)
+        const from = row.status as OrderStatus
+        const version = fromDbInt(row.version)
+        if (!canTransition(from, target)) throw new InvalidTransitionError(orderId, from, target)
+        if (expectedVersion !== undefined && expectedVersion !== version) {
+          throw new VersionConflictError(orderId, expectedVersion, version)
+        }
+
+        const now = toDbDate(dialect, new Date())
+        const changed = await ctx.write(async (trx) => {
+          // Conditional on what was just read, so a status change never overwrites a concurrent one:
+          // of several racing callers exactly one matches the row, on every dialect.
+          const count = await trx(tables.orders)
+            .where({ id: orderId, version, status: from })
+            .update({ status: target, version: version + 1, updated_at: now })
+          if (count === 0) return false
+          const event: OrderEventRow = {
+            id: uuidv7(),
+            order_id: orderId,
+            type: 'status_changed',
+            from_status: from,
+            to_status: target,
+            note: note ?? null,
+            actor: actor ?? null,
+            created_at: now,
+          }
+          await trx(tables.orderEvents).insert(event)
+          return true
+        })
+
+        if (changed) {
+          const updated: OrderRow = { ...row, status: target, version: version + 1, updated_at: now }
+          const lines = await readLines([orderId])
+          return toOrder(updated, lines.get(orderId) ?? [])
+        }
+        if (expectedVersion !== undefined) {
+          const current = await ctx
+            .db<OrderRow>(tables.orders)
+            .select('version')
+            .where({ id: orderId })
+            .first()
+          if (!current) throw new NotFoundError('order', orderId)
+          throw new VersionConflictError(orderId, expectedVersion, fromDbInt(current.version))
+        }
+        // No expectedVersion: another change won the race, so read again and let the state rules decide.
+        if (attempt >= MAX_TRANSITION_ATTEMPTS) throw new VersionConflictError(orderId, version)
+      }
+    },
+
+    async events(id) {
+      const orderId = parseId(id, 'id')
+      const rows = (await ctx
+        .db<OrderEventRow>(tables.orderEvents)
+        .where({ order_id: orderId })
+        .orderBy([
+          { column: 'created_at', order: 'asc' },
+          { column: 'id', order: 'asc' },
+        ])) as OrderEventRow[]
+      // Every order has its order_placed event (deleted only with the order), so none means no order.
+      if (rows.length === 0) throw new NotFoundError('order', orderId)
+      const events: OrderEvent[] = rows.map(toOrderEvent)
+      return events
+    },
+  }
+}
+
+/** A create input that passed every check, with its totals. */
+interface ValidOrder {
+  readonly input: ParsedOrderInput
+  readonly totals: OrderTotals
+}
+
+/**
+ * Everything about a create input that can be checked without the database, before a transaction
+ * opens: the schema (card data first), the currency against the ISO 4217 table, and the totals.
+ */
+function parseOrderInput(input: unknown): ValidOrder {
+  const parsed = parseInput(orderInputSchema, input)
+  if (!isCurrencyCode(parsed.currency)) {
+    throw new ValidationError([
+      { path: 'currency', message: 'must be an uppercase ISO 4217 currency code, such as USD, EUR or JPY' },
+    ])
+  }
+  const totals = computeOrderTotals({
+    lines: parsed.items,
+    shippingTotal: parsed.shippingTotal,
+    taxTotal: parsed.taxTotal,
+    discountTotal: parsed.discountTotal,
+  })
+  return { input: parsed, totals }
+}
