@@ -2,7 +2,8 @@ import { z } from 'zod'
 
 /*
  * Text fields keep exactly what was given (no trimming, no case folding): what a shopper typed comes
- * back byte for byte. Only lengths are limited, in UTF-16 code units as JS counts them.
+ * back byte for byte. Only lengths are limited, in Unicode code points (as PostgreSQL and MySQL count
+ * characters), and NUL, which PostgreSQL cannot store in text, is refused.
  */
 
 /** Required text of 1 to `max` characters, kept exactly as given. */
@@ -11,6 +12,7 @@ export function text(max: number) {
     .string({ message: 'must be a string' })
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
+    .refine((value) => !value.includes('\0'), 'must not contain NUL characters')
 }
 
 /** Optional text: absent, `null` or 1 to `max` characters. Read back as `null` when absent. */
@@ -37,7 +39,10 @@ export const phoneSchema = z
   .regex(/^\+?[0-9 ().\-/]*[0-9][0-9 ().\-/]*(?:\s*(?:x|ext\.?)\s*[0-9]{1,8})?$/i, 'must be a phone number')
 
 /** A record id as the store makes them (any non-empty string up to 36 characters is looked up). */
-export const idSchema = z.string({ message: 'must be a string id' }).min(1, 'must not be empty').max(36, 'is not an id')
+export const idSchema = z
+  .string({ message: 'must be a string id' })
+  .min(1, 'must not be empty')
+  .max(36, 'is not an id')
 
 /** Options carrying an optional `expectedVersion`. */
 export const expectedVersionSchema = z.strictObject({

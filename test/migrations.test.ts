@@ -25,10 +25,17 @@ describe('createCheckoutStore options', () => {
     'rejects the table prefix %j with VALIDATION_FAILED',
     async (tablePrefix) => {
       const { default: knex } = await import('knex')
-      const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true })
+      const db = knex({
+        client: 'better-sqlite3',
+        connection: { filename: ':memory:' },
+        useNullAsDefault: true,
+      })
       try {
         expect(() => createCheckoutStore(db, { tablePrefix })).toThrow(
-          expect.objectContaining({ code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: 'tablePrefix' })] }),
+          expect.objectContaining({
+            code: 'VALIDATION_FAILED',
+            issues: [expect.objectContaining({ path: 'tablePrefix' })],
+          }),
         )
       } finally {
         await db.destroy()
@@ -41,7 +48,9 @@ describe('createCheckoutStore options', () => {
     const db = knex({ client: 'mssql' })
     try {
       expect(() => createCheckoutStore(db)).toThrow(CheckoutStoreError)
-      expect(() => createCheckoutStore(db)).toThrow(expect.objectContaining({ code: 'CONFIGURATION_INVALID' }))
+      expect(() => createCheckoutStore(db)).toThrow(
+        expect.objectContaining({ code: 'CONFIGURATION_INVALID' }),
+      )
     } finally {
       await db.destroy()
     }
@@ -85,7 +94,10 @@ describeEachDatabase('migrations', (db, name) => {
     const store = createCheckoutStore(knex)
     await store.migrate()
     // Knex's migrator finds nothing of ours in knex_migrations, so it neither re-runs nor calls it corrupt.
-    await expect(knex.migrate.latest({ migrationSource: hostSource })).resolves.toEqual([expect.any(Number), []])
+    await expect(knex.migrate.latest({ migrationSource: hostSource })).resolves.toEqual([
+      expect.any(Number),
+      [],
+    ])
     expect(await knex.migrate.currentVersion({ migrationSource: hostSource })).toBe('20240101')
 
     await store.rollback()
@@ -106,7 +118,9 @@ describeEachDatabase('migrations', (db, name) => {
     expect(tables.filter((t) => t.startsWith('shop_a_'))).toEqual(withPrefix('shop_a_'))
     expect(tables.filter((t) => t.startsWith('shop_b_'))).toEqual(withPrefix('shop_b_'))
     await a.rollback()
-    expect((await listTables(db().knex)).filter((t) => t.startsWith('shop_b_'))).toEqual(withPrefix('shop_b_'))
+    expect((await listTables(db().knex)).filter((t) => t.startsWith('shop_b_'))).toEqual(
+      withPrefix('shop_b_'),
+    )
     await b.rollback()
   })
 
@@ -116,9 +130,15 @@ describeEachDatabase('migrations', (db, name) => {
     const config = { migrationSource: store.migrationSource, tableName: 'piped_log' }
     const [, applied] = (await knex.migrate.latest(config)) as [number, string[]]
     expect(applied).toEqual(MIGRATIONS)
-    expect(await listTables(knex)).toEqual(expect.arrayContaining(['piped_orders', 'piped_customers', 'piped_log']))
+    expect(await listTables(knex)).toEqual(
+      expect.arrayContaining(['piped_orders', 'piped_customers', 'piped_log']),
+    )
     await knex.migrate.rollback(config, true)
-    expect((await listTables(knex)).filter((t) => t.startsWith('piped_') && t !== 'piped_log' && t !== 'piped_log_lock')).toEqual([])
+    expect(
+      (await listTables(knex)).filter(
+        (t) => t.startsWith('piped_') && t !== 'piped_log' && t !== 'piped_log_lock',
+      ),
+    ).toEqual([])
   })
 
   describe('concurrent migrate()', () => {
@@ -128,8 +148,13 @@ describeEachDatabase('migrations', (db, name) => {
 
     it('lets several pools migrate at once: all succeed and the log records each migration once', async () => {
       // Every in-memory SQLite connection is a database of its own: there, three stores share one pool.
-      const pools = name === 'sqlite-memory' ? [db().knex, db().knex, db().knex] : [db().connect(), db().connect(), db().connect()]
-      const results = await Promise.all(pools.map((k) => createCheckoutStore(k, { tablePrefix: 'race_' }).migrate()))
+      const pools =
+        name === 'sqlite-memory'
+          ? [db().knex, db().knex, db().knex]
+          : [db().connect(), db().connect(), db().connect()]
+      const results = await Promise.all(
+        pools.map((k) => createCheckoutStore(k, { tablePrefix: 'race_' }).migrate()),
+      )
       expect(results.flat()).toEqual(MIGRATIONS)
       const log: Array<{ name: string }> = await db().knex('race_migrations').select('name').orderBy('id')
       expect(log.map((r) => r.name)).toEqual(MIGRATIONS)

@@ -21,13 +21,17 @@ export interface AddressInput {
   phone?: string | null
 }
 
-/** An address as stored in an order's snapshot: every field present, `null` where none was given. */
+/**
+ * An address as stored in an order's snapshot: every field present, `null` where none was given. After
+ * the customer is erased (`customers.anonymize`), only `country`, `region` and the first three characters
+ * of `postalCode` remain; `name`, `line1` and `city` are `null` then, and only then.
+ */
 export interface AddressSnapshot {
-  name: string
+  name: string | null
   company: string | null
-  line1: string
+  line1: string | null
   line2: string | null
-  city: string
+  city: string | null
   region: string | null
   postalCode: string | null
   country: string
@@ -44,6 +48,9 @@ export interface CustomerAddressInput extends AddressInput {
 
 /** A saved address as read back. */
 export interface Address extends AddressSnapshot {
+  name: string
+  line1: string
+  city: string
   id: string
   customerId: string
   isDefaultShipping: boolean

@@ -75,7 +75,12 @@ export const customerPatchSchema = customerInputSchema.partial()
 
 /** The schema behind {@link ListCustomersOptions}. */
 export const listCustomersSchema = z.strictObject({
-  limit: z.number().int('must be an integer').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').optional(),
+  limit: z
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be 1 to 100')
+    .max(100, 'must be 1 to 100')
+    .optional(),
   cursor: z.string().max(200).nullish(),
   search: z.string().max(320).nullish(),
 })

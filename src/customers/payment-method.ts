@@ -48,7 +48,9 @@ export const paymentMethodSchema = z.strictObject({
   provider: text(64),
   token: text(255),
   brand: text(32),
-  last4: z.string({ message: 'must be a string of four digits' }).regex(/^[0-9]{4}$/, 'must be exactly four digits'),
+  last4: z
+    .string({ message: 'must be a string of four digits' })
+    .regex(/^[0-9]{4}$/, 'must be exactly four digits'),
   expMonth: z.number().int('must be an integer').min(1, 'must be 1 to 12').max(12, 'must be 1 to 12'),
   expYear: z
     .number()
