@@ -36,7 +36,11 @@ const db = connect()
 const store = createCheckoutStore(db)
 console.log('migrations applied:', await store.migrate())
 
-const ada = await store.customers.create({ email: 'Ada@Example.com', name: 'Ada Lovelace', phone: '+44 20 7946 0958' })
+const ada = await store.customers.create({
+  email: 'Ada@Example.com',
+  name: 'Ada Lovelace',
+  phone: '+44 20 7946 0958',
+})
 await store.customers.addAddress(ada.id, { ...address, isDefaultShipping: true, isDefaultBilling: true })
 await store.customers.addPaymentMethod(ada.id, {
   provider: 'stripe',
@@ -60,7 +64,13 @@ const order = await store.orders.create(
     customerId: ada.id,
     currency: 'USD',
     items: [
-      { sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M', color: 'blue' }, quantity: 2, unitPrice: 1999 },
+      {
+        sku: 'TEE-BLUE-M',
+        name: 'Blue tee',
+        attributes: { size: 'M', color: 'blue' },
+        quantity: 2,
+        unitPrice: 1999,
+      },
     ],
     shippingAddress: address,
     billingAddress: address,
@@ -70,7 +80,10 @@ const order = await store.orders.create(
   },
   { idempotencyKey: 'checkout-session-0001' },
 )
-const paid = await store.orders.transition(order.id, 'paid', { expectedVersion: order.version, note: 'captured' })
+const paid = await store.orders.transition(order.id, 'paid', {
+  expectedVersion: order.version,
+  note: 'captured',
+})
 await store.orders.transition(order.id, 'shipped', { expectedVersion: paid.version, actor: 'warehouse' })
 await db.destroy()
 
@@ -82,12 +95,18 @@ const [stored] = (await again.orders.list({ customerId: customer.id, limit: 1 })
 
 console.log('\ncustomer, read back through a new connection:')
 console.dir(customer, { depth: 4 })
-console.log(`\norder #${stored.number}: ${stored.status}, total ${(stored.total / 100).toFixed(2)} ${stored.currency}`)
+console.log(
+  `\norder #${stored.number}: ${stored.status}, total ${(stored.total / 100).toFixed(2)} ${stored.currency}`,
+)
 for (const line of stored.items) {
-  console.log(`  ${line.quantity} × ${line.name} (${line.sku}, size ${line.attributes.size}) at ${line.unitPrice}`)
+  console.log(
+    `  ${line.quantity} × ${line.name} (${line.sku}, size ${line.attributes.size}) at ${line.unitPrice}`,
+  )
 }
 console.log('history:')
 for (const event of await again.orders.events(stored.id)) {
-  console.log(`  ${event.at.toISOString()} ${event.type}: ${event.from ?? '-'} → ${event.to}${event.note ? ` (${event.note})` : ''}`)
+  const by = event.actor ? ` by ${event.actor}` : ''
+  const note = event.note ? ` (${event.note})` : ''
+  console.log(`  ${event.at.toISOString()} ${event.type}: ${event.from ?? '-'} → ${event.to}${by}${note}`)
 }
 await later.destroy()
