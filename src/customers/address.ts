@@ -7,17 +7,23 @@ import { optionalText, phoneSchema, text } from '../text.js'
  * `null`; they read back as `null`.
  */
 export interface AddressInput {
-  /** The recipient. */
+  /** The recipient, 1 to 200 characters. */
   name: string
+  /** Company name, up to 200 characters. */
   company?: string | null
+  /** First address line (street and number), 1 to 200 characters. */
   line1: string
+  /** Second address line (flat, floor, building), up to 200 characters. */
   line2?: string | null
+  /** City or town, 1 to 200 characters. */
   city: string
-  /** State, county or province. */
+  /** State, county or province, up to 200 characters. */
   region?: string | null
+  /** Postal or ZIP code as typed, up to 32 characters. */
   postalCode?: string | null
   /** ISO 3166-1 alpha-2 code such as `GB` or `US` (either case; stored upper-case). */
   country: string
+  /** Phone number as typed (digits, `+`, spaces, dashes, dots, parentheses), up to 64 characters. */
   phone?: string | null
 }
 
@@ -27,14 +33,23 @@ export interface AddressInput {
  * of `postalCode` remain; `name`, `line1` and `city` are `null` then, and only then.
  */
 export interface AddressSnapshot {
+  /** The recipient; `null` only after the customer is erased. */
   name: string | null
+  /** Company name, or `null` when none was given or after erasure. */
   company: string | null
+  /** First address line; `null` only after the customer is erased. */
   line1: string | null
+  /** Second address line, or `null` when none was given or after erasure. */
   line2: string | null
+  /** City or town; `null` only after the customer is erased. */
   city: string | null
+  /** State, county or province, or `null` when none was given. */
   region: string | null
+  /** Postal or ZIP code, or `null` when none was given; erasure keeps only its first three characters. */
   postalCode: string | null
+  /** ISO 3166-1 alpha-2 country code, upper-case, such as `GB`. */
   country: string
+  /** Phone number as typed, or `null` when none was given or after erasure. */
   phone: string | null
 }
 
@@ -48,15 +63,25 @@ export interface CustomerAddressInput extends AddressInput {
 
 /** A saved address as read back. */
 export interface Address extends AddressSnapshot {
+  /** The recipient, 1 to 200 characters; never `null` on a saved address. */
   name: string
+  /** First address line, 1 to 200 characters; never `null` on a saved address. */
   line1: string
+  /** City or town, 1 to 200 characters; never `null` on a saved address. */
   city: string
+  /** The address's id, a UUIDv7. */
   id: string
+  /** The id of the customer who saved it (UUIDv7). */
   customerId: string
+  /** Whether this is the customer's default shipping address (at most one is). */
   isDefaultShipping: boolean
+  /** Whether this is the customer's default billing address (at most one is). */
   isDefaultBilling: boolean
+  /** Starts at 1, goes up by one with every change; pass it as `expectedVersion`. */
   version: number
+  /** When the address was saved. */
   createdAt: Date
+  /** When the address last changed. */
   updatedAt: Date
 }
 

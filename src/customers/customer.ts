@@ -8,15 +8,21 @@ import type { PaymentMethod, PaymentMethodInput } from './payment-method.js'
 
 /** A shop's customer with their saved addresses and payment methods. */
 export interface Customer {
+  /** The customer's id, a UUIDv7. */
   id: string
   /** The email as given (trimmed); compared case-insensitively. */
   email: string
+  /** Full name, or `null` when none was given or the customer was erased. */
   name: string | null
+  /** Phone number as typed, or `null` when none was given or the customer was erased. */
   phone: string | null
+  /** The shop's own data about the customer; `{}` when there is none. */
   metadata: Metadata
   /** Starts at 1, goes up by one with every change; pass it as `expectedVersion`. */
   version: number
+  /** When the customer was created. */
   createdAt: Date
+  /** When the customer last changed. */
   updatedAt: Date
   /** When the customer's personal data was erased, else `null`. */
   anonymizedAt: Date | null
@@ -28,9 +34,13 @@ export interface Customer {
 
 /** A new customer. */
 export interface CustomerInput {
+  /** A valid email address, up to 320 characters; trimmed, unique regardless of case. */
   email: string
+  /** Full name, 1 to 200 characters, kept as given. */
   name?: string | null
+  /** Phone number as typed (digits, `+`, spaces, dashes, dots, parentheses), up to 64 characters. */
   phone?: string | null
+  /** Flat string map: up to 50 keys of 1 to 40 characters, values up to 500; never card data. */
   metadata?: Metadata | null
 }
 

@@ -6,7 +6,31 @@ import { text } from '../text.js'
  * payment provider; this holds its token.
  */
 export interface PaymentMethodInput {
-  /** The payment provider, such as `stripe` or `adyen`. */
+  /** The payment provider, such as `stripe` or `adyen`; 1 to 64 characters. */
+  provider: string
+  /** The provider's token for the card (`pm_…`), never a card number; 1 to 255 characters. */
+  token: string
+  /** Card brand, such as `visa`; 1 to 32 characters. */
+  brand: string
+  /** The card number's last four digits. */
+  last4: string
+  /** Expiry month, 1 to 12. */
+  expMonth: number
+  /** Expiry year, four digits; two-digit years are read as 20xx. */
+  expYear: number
+  /** The provider's fingerprint of the card, to spot the same card saved twice; up to 255 characters. */
+  fingerprint?: string | null
+  /** Makes this the customer's one default method (the previous default is cleared). */
+  isDefault?: boolean
+}
+
+/** A saved payment method as read back. */
+export interface PaymentMethod {
+  /** The payment method's id, a UUIDv7. */
+  id: string
+  /** The id of the customer who saved it (UUIDv7). */
+  customerId: string
+  /** The payment provider, such as `stripe`. */
   provider: string
   /** The provider's token for the card (`pm_…`), never a card number. */
   token: string
@@ -16,30 +40,19 @@ export interface PaymentMethodInput {
   last4: string
   /** Expiry month, 1 to 12. */
   expMonth: number
-  /** Expiry year, four digits; two-digit years are read as 20xx. */
+  /** Expiry year, four digits. */
   expYear: number
-  /** The provider's fingerprint of the card, to spot the same card saved twice. */
-  fingerprint?: string | null
-  /** Makes this the customer's one default method (the previous default is cleared). */
-  isDefault?: boolean
-}
-
-/** A saved payment method as read back. */
-export interface PaymentMethod {
-  id: string
-  customerId: string
-  provider: string
-  token: string
-  brand: string
-  last4: string
-  expMonth: number
-  expYear: number
+  /** The provider's fingerprint of the card, or `null` when none was given. */
   fingerprint: string | null
+  /** Whether this is the customer's default method (at most one is). */
   isDefault: boolean
   /** True once the card's expiry month has passed (UTC). */
   expired: boolean
+  /** Starts at 1, goes up by one with every change (such as losing the default). */
   version: number
+  /** When the method was saved. */
   createdAt: Date
+  /** When the method last changed. */
   updatedAt: Date
 }
 

@@ -8,25 +8,34 @@ import { ORDER_STATUSES, type OrderStatus } from './order-status.js'
 
 /** One line of a new order: a snapshot of what was bought, as it was at purchase. */
 export interface OrderItemInput {
+  /** The shop's stock-keeping unit, 1 to 100 characters. */
   sku: string
+  /** Product name as shown to the shopper, 1 to 200 characters. */
   name: string
-  /** What the shopper chose, as a flat string map such as `{ size: 'M', color: 'blue' }`. */
+  /**
+   * What the shopper chose, as a flat string map such as `{ size: 'M', color: 'blue' }`: up to 50 keys of
+   * 1 to 40 characters, values up to 200.
+   */
   attributes?: Record<string, string> | null
   /** 1 to 10,000. */
   quantity: number
   /** Price of one unit in minor units of the order's currency (1999 = $19.99). */
   unitPrice: number
+  /** The shop's product id, 1 to 100 characters. */
   productId?: string | null
+  /** The shop's variant id, 1 to 100 characters. */
   variantId?: string | null
+  /** Flat string map: up to 50 keys of 1 to 40 characters, values up to 500; never card data. */
   metadata?: Metadata | null
 }
 
 /** A summary of how the order was paid: the provider's reference, never card data. */
 export interface PaymentSummary {
-  /** The payment provider, such as `stripe`. */
+  /** The payment provider, such as `stripe`; 1 to 64 characters. */
   provider: string
-  /** The provider's reference for the payment (`pi_…`). */
+  /** The provider's reference for the payment (`pi_…`); 1 to 255 characters. */
   reference: string
+  /** Card brand, such as `visa`; 1 to 32 characters. */
   brand?: string | null
   /** The card's last four digits. */
   last4?: string | null
@@ -42,7 +51,9 @@ export interface OrderInput {
   currency: string
   /** 1 to 1,000 lines. */
   items: OrderItemInput[]
+  /** Where to ship; copied into the order as an {@link AddressSnapshot}. */
   shippingAddress?: AddressInput | null
+  /** The billing address; copied into the order as an {@link AddressSnapshot}. */
   billingAddress?: AddressInput | null
   /** @defaultValue 0 */
   shippingTotal?: number
@@ -50,8 +61,11 @@ export interface OrderInput {
   taxTotal?: number
   /** Must not take the total below 0. @defaultValue 0 */
   discountTotal?: number
+  /** How the order was paid, if it was. */
   payment?: PaymentSummary | null
+  /** A free-text note on the order, 1 to 2,000 characters. */
   note?: string | null
+  /** Flat string map: up to 50 keys of 1 to 40 characters, values up to 500; never card data. */
   metadata?: Metadata | null
 }
 
@@ -66,66 +80,99 @@ export interface CreateOrderOptions {
 
 /** A stored order line. */
 export interface OrderLine {
+  /** The line's id, a UUIDv7. */
   id: string
+  /** The shop's stock-keeping unit, as given. */
   sku: string
+  /** Product name at purchase. */
   name: string
+  /** What the shopper chose, such as `{ size: 'M' }`; `{}` when nothing was given. */
   attributes: Record<string, string>
+  /** Units bought, 1 to 10,000. */
   quantity: number
+  /** Price of one unit in minor units of the order's currency. */
   unitPrice: number
   /** quantity × unitPrice. */
   total: number
+  /** The shop's product id, or `null` when none was given. */
   productId: string | null
+  /** The shop's variant id, or `null` when none was given. */
   variantId: string | null
+  /** The shop's own data about the line; `{}` when there is none or the customer was erased. */
   metadata: Metadata
 }
 
 /** The summary of the payment as stored. */
 export interface StoredPaymentSummary {
+  /** The payment provider, such as `stripe`. */
   provider: string
+  /** The provider's reference for the payment (`pi_…`). */
   reference: string
+  /** Card brand, such as `visa`, or `null` when none was given. */
   brand: string | null
+  /** The card's last four digits, or `null` when not given. */
   last4: string | null
 }
 
 /** A stored order with its lines. */
 export interface Order {
+  /** The order's id, a UUIDv7. */
   id: string
   /** Human-readable, unique and increasing: 1001, 1002, … */
   number: number
+  /** Where the order is in its life; `pending` when placed. */
   status: OrderStatus
   /** Starts at 1, goes up by one with every transition. */
   version: number
+  /** The customer who placed it (UUIDv7), or `null` for a guest checkout. */
   customerId: string | null
+  /** Where to reach the buyer; a `…@anonymized.invalid` placeholder once the customer is erased. */
   email: string
+  /** ISO 4217 code, upper-case, such as `USD`; every amount is in its minor units. */
   currency: string
+  /** The order's lines, in the order given. */
   items: OrderLine[]
   /** Σ quantity × unitPrice. */
   subtotal: number
+  /** Shipping cost in minor units. */
   shippingTotal: number
+  /** Tax in minor units. */
   taxTotal: number
+  /** Discount in minor units, subtracted from the total. */
   discountTotal: number
   /** subtotal + shippingTotal + taxTotal − discountTotal. */
   total: number
+  /** Shipping address as it was at purchase, or `null` when none was given. */
   shippingAddress: AddressSnapshot | null
+  /** Billing address as it was at purchase, or `null` when none was given. */
   billingAddress: AddressSnapshot | null
+  /** How the order was paid, or `null` when not given. */
   payment: StoredPaymentSummary | null
+  /** The order's note, or `null` when none was given or the customer was erased. */
   note: string | null
+  /** The shop's own data about the order; `{}` when there is none or the customer was erased. */
   metadata: Metadata
+  /** When the order was placed. */
   createdAt: Date
+  /** When the order last changed. */
   updatedAt: Date
 }
 
 /** One entry in an order's history. */
 export interface OrderEvent {
+  /** The event's id, a UUIDv7. */
   id: string
   /** `order_placed` first, then one `status_changed` per transition. */
   type: 'order_placed' | 'status_changed'
   /** `null` for `order_placed`. */
   from: OrderStatus | null
+  /** The status the order moved to; `pending` for `order_placed`. */
   to: OrderStatus
+  /** The transition's note, or `null` when none was given or the customer was erased. */
   note: string | null
   /** Who made the change, as the host names them. */
   actor: string | null
+  /** When it happened. */
   at: Date
 }
 
@@ -141,6 +188,7 @@ export interface TransitionOptions {
 
 /** Filters and paging for {@link OrderRepository.list}. */
 export interface ListOrdersOptions {
+  /** Only this customer's orders. */
   customerId?: string
   /** Compared case-insensitively. */
   email?: string
