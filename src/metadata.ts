@@ -39,12 +39,20 @@ export function flatStringMap(limits: FlatMapLimits) {
       }
       for (const [key, item] of entries) {
         if (key.length === 0 || key.length > limits.keyLength) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `keys are 1 to ${limits.keyLength} characters` })
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `keys are 1 to ${limits.keyLength} characters`,
+          })
         }
         if (typeof item !== 'string') {
           ctx.addIssue({ code: 'custom', path: [key], message: 'values must be strings (no nesting)' })
         } else if (item.length > limits.valueLength) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `values are at most ${limits.valueLength} characters` })
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `values are at most ${limits.valueLength} characters`,
+          })
         }
       }
     })

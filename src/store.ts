@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
-import { createCustomerRepository } from './customers/customer-repository.js'
 import type { CustomerRepository } from './customers/customer.js'
+import { createCustomerRepository } from './customers/customer-repository.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
@@ -103,7 +103,10 @@ export interface CheckoutStore {
  * await store.migrate()
  * ```
  */
-export function createCheckoutStore(db: Knex | Knex.Transaction, options: CheckoutStoreOptions = {}): CheckoutStore {
+export function createCheckoutStore(
+  db: Knex | Knex.Transaction,
+  options: CheckoutStoreOptions = {},
+): CheckoutStore {
   const tables = tableNames(options.tablePrefix ?? DEFAULT_TABLE_PREFIX)
   const dialect = detectDialect(db)
   const context = createStoreContext(db, dialect, tables)

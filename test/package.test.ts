@@ -1,13 +1,18 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 
-// The built package, as a user's `import` and `require` resolve it (npm test builds first).
+// The built package, as a user's `import` and `require` resolve it through package.json's exports
+// (npm test builds first). The name is a plain string so type-checking does not need a build.
 const require = createRequire(import.meta.url)
+const PACKAGE: string = 'checkout-store'
+type Api = typeof import('../src/index.js')
+const importPackage = async (): Promise<Api> => (await import(PACKAGE)) as Api
+const requirePackage = (): Api => require(PACKAGE) as Api
 
 describe('the built package', () => {
   it('exposes the same public API from its ESM and CommonJS entry points', async () => {
-    const esm = (await import('checkout-store')) as Record<string, unknown>
-    const cjs = require('checkout-store') as Record<string, unknown>
+    const esm = await importPackage()
+    const cjs = requirePackage()
     const expected = [
       'CardDataRejectedError',
       'CheckoutStoreError',
@@ -27,7 +32,7 @@ describe('the built package', () => {
   })
 
   it('runs the checkout scenario from the ESM build on SQLite', async () => {
-    const { createCheckoutStore, CheckoutStoreError } = await import('checkout-store')
+    const { createCheckoutStore, CheckoutStoreError } = await importPackage()
     const { default: knex } = await import('knex')
     const db = knex({
       client: 'better-sqlite3',
@@ -35,7 +40,10 @@ describe('the built package', () => {
       useNullAsDefault: true,
       pool: {
         max: 1,
-        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(
+          conn: { pragma(sql: string): unknown },
+          done: (err: Error | null, conn: unknown) => void,
+        ) {
           conn.pragma('foreign_keys = ON')
           done(null, conn)
         },
@@ -48,11 +56,19 @@ describe('the built package', () => {
       const order = await store.orders.create({
         customerId: ada.id,
         currency: 'USD',
-        items: [{ sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M' }, quantity: 2, unitPrice: 1999 }],
+        items: [
+          { sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M' }, quantity: 2, unitPrice: 1999 },
+        ],
         shippingTotal: 500,
         taxTotal: 320,
       })
-      expect(order).toMatchObject({ status: 'pending', version: 1, subtotal: 3998, total: 4818, email: 'Ada@Example.com' })
+      expect(order).toMatchObject({
+        status: 'pending',
+        version: 1,
+        subtotal: 3998,
+        total: 4818,
+        email: 'Ada@Example.com',
+      })
       const error = await store.customers.create({ email: 'ada@example.com' }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(CheckoutStoreError)
       expect(error).toMatchObject({ code: 'DUPLICATE_EMAIL' })
@@ -62,9 +78,13 @@ describe('the built package', () => {
   })
 
   it('throws errors from the CommonJS build that are instances of its exported classes', async () => {
-    const { createCheckoutStore, CheckoutStoreError, ValidationError } = require('checkout-store') as typeof import('checkout-store')
+    const { createCheckoutStore, CheckoutStoreError, ValidationError } = requirePackage()
     const { default: knex } = await import('knex')
-    const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true })
+    const db = knex({
+      client: 'better-sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+    })
     try {
       let caught: unknown
       try {

@@ -2,14 +2,14 @@ import type { Knex } from 'knex'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
   type CheckoutStore,
-  CheckoutStoreError,
+  type CheckoutStoreError,
   type CheckoutStoreErrorCode,
   type Customer,
   createCheckoutStore,
   type Order,
   type OrderStatus,
   type Page,
-  ValidationError,
+  type ValidationError,
   type ValidationIssue,
 } from '../src/index.js'
 
@@ -35,9 +35,14 @@ describe('public types', () => {
   })
 
   it('rejects input of the wrong shape at compile time', () => {
-    type CreateOrder = CheckoutStore['orders']['create']
-    // @ts-expect-error quantity must be a number
-    const bad: Parameters<CreateOrder>[0]['items'][number] = { sku: 'A', name: 'A', quantity: '2', unitPrice: 1 }
+    type Item = Parameters<CheckoutStore['orders']['create']>[0]['items'][number]
+    const bad: Item = {
+      sku: 'A',
+      name: 'A',
+      // @ts-expect-error quantity must be a number
+      quantity: '2',
+      unitPrice: 1,
+    }
     void bad
     // @ts-expect-error no such status
     const status: OrderStatus = 'shipping'

@@ -18,7 +18,9 @@ export interface KeysetPosition {
 
 /** Encodes the last row of a page as a cursor. */
 export function encodeCursor(position: KeysetPosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt.getTime(), position.id]), 'utf8').toString('base64url')
+  return Buffer.from(JSON.stringify([position.createdAt.getTime(), position.id]), 'utf8').toString(
+    'base64url',
+  )
 }
 
 /** Decodes a cursor, or throws VALIDATION_FAILED at `path` when it is not one of ours. */
@@ -50,7 +52,9 @@ export function newestFirstAfter<T extends Knex.QueryBuilder>(
   if (position) {
     const at = toDbDate(dialect, position.createdAt)
     query.where((w) =>
-      w.where(columns.createdAt, '<', at).orWhere((tie) => tie.where(columns.createdAt, at).andWhere(columns.id, '<', position.id)),
+      w
+        .where(columns.createdAt, '<', at)
+        .orWhere((tie) => tie.where(columns.createdAt, at).andWhere(columns.id, '<', position.id)),
     )
   }
   query.orderBy([

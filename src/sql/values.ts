@@ -55,7 +55,12 @@ export function fromDbJson<T>(value: unknown): T | null {
  * cannot come from the library's own writes, so meeting one is a corrupt row, not a rounding case.
  */
 export function fromDbInt(value: unknown): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' || typeof value === 'bigint' ? Number(value) : Number.NaN
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' || typeof value === 'bigint'
+        ? Number(value)
+        : Number.NaN
   if (!Number.isSafeInteger(n)) throw new TypeError(`Integer column holds a non-integer or unsafe value`)
   return n
 }

@@ -18,9 +18,13 @@ export const databases: readonly DatabaseName[] = selectDatabases(process.env.DI
 
 function selectDatabases(value: string | undefined): DatabaseName[] {
   if (!value) return [...ALL]
-  const names = value.split(',').map((v) => v.trim()).filter(Boolean)
+  const names = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
   const unknown = names.filter((n) => !(ALL as readonly string[]).includes(n))
-  if (unknown.length > 0) throw new Error(`DIALECTS names unknown databases: ${unknown.join(', ')}; use ${ALL.join(', ')}`)
+  if (unknown.length > 0)
+    throw new Error(`DIALECTS names unknown databases: ${unknown.join(', ')}; use ${ALL.join(', ')}`)
   return names as DatabaseName[]
 }
 
@@ -71,7 +75,9 @@ function uniqueName(): string {
 }
 
 /** Creates an isolated database of the given kind. */
-export async function createTestDatabase(name: DatabaseName): Promise<TestDatabase & { destroy(): Promise<void> }> {
+export async function createTestDatabase(
+  name: DatabaseName,
+): Promise<TestDatabase & { destroy(): Promise<void> }> {
   const opened: Knex[] = []
   let config: Knex.Config
   let location: string
@@ -80,20 +86,35 @@ export async function createTestDatabase(name: DatabaseName): Promise<TestDataba
   if (name === 'sqlite-memory') {
     location = ':memory:'
     // One connection: every in-memory connection is a database of its own.
-    config = { client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: sqlitePool(1) }
+    config = {
+      client: 'better-sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+      pool: sqlitePool(1),
+    }
     cleanup = async () => {}
   } else if (name === 'sqlite-file') {
     const dir = join(tmpdir(), 'checkout-store-tests')
     mkdirSync(dir, { recursive: true })
     location = join(dir, `${uniqueName()}.db`)
-    config = { client: 'better-sqlite3', connection: { filename: location }, useNullAsDefault: true, pool: sqlitePool(4) }
+    config = {
+      client: 'better-sqlite3',
+      connection: { filename: location },
+      useNullAsDefault: true,
+      pool: sqlitePool(4),
+    }
     const file = location
     cleanup = async () => {
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true })
     }
   } else if (name === 'postgresql') {
     location = uniqueName()
-    const admin = knex({ client: 'pg', connection: SERVERS.postgresql, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 10_000 })
+    const admin = knex({
+      client: 'pg',
+      connection: SERVERS.postgresql,
+      pool: { min: 0, max: 1 },
+      acquireConnectionTimeout: 10_000,
+    })
     try {
       await admin.raw(`create database ${location}`)
     } catch (error) {
@@ -101,7 +122,12 @@ export async function createTestDatabase(name: DatabaseName): Promise<TestDataba
     } finally {
       await admin.destroy()
     }
-    config = { client: 'pg', connection: { ...SERVERS.postgresql, database: location }, pool: { min: 0, max: 10 }, acquireConnectionTimeout: 20_000 }
+    config = {
+      client: 'pg',
+      connection: { ...SERVERS.postgresql, database: location },
+      pool: { min: 0, max: 10 },
+      acquireConnectionTimeout: 20_000,
+    }
     const db = location
     cleanup = async () => {
       const dropper = knex({ client: 'pg', connection: SERVERS.postgresql, pool: { min: 0, max: 1 } })
@@ -113,7 +139,12 @@ export async function createTestDatabase(name: DatabaseName): Promise<TestDataba
     }
   } else {
     location = uniqueName()
-    const admin = knex({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 10_000 })
+    const admin = knex({
+      client: 'mysql2',
+      connection: SERVERS.mysql,
+      pool: { min: 0, max: 1 },
+      acquireConnectionTimeout: 10_000,
+    })
     try {
       await admin.raw(`create database ${location} character set utf8mb4 collate utf8mb4_bin`)
     } catch (error) {
@@ -168,7 +199,10 @@ function unreachable(server: string, error: unknown): Error {
  * Declares `fn`'s tests once per selected database, each in its own isolated database created before
  * the first test and dropped after the last.
  */
-export function describeEachDatabase(title: string, fn: (db: () => TestDatabase, name: DatabaseName) => void): void {
+export function describeEachDatabase(
+  title: string,
+  fn: (db: () => TestDatabase, name: DatabaseName) => void,
+): void {
   for (const name of databases) {
     describe(`${title} [${name}]`, () => {
       let database: (TestDatabase & { destroy(): Promise<void> }) | undefined

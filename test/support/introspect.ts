@@ -22,3 +22,37 @@ export async function listTables(db: Knex): Promise<string[]> {
   }
   return names.sort()
 }
+
+/** The columns of index `index` on `table`, in index order; empty when there is no such index. */
+export async function indexColumns(db: Knex, table: string, index: string): Promise<string[]> {
+  const dialect = (db.client as { dialect: string }).dialect
+  if (dialect === 'postgresql') {
+    const result = (await db.raw(
+      `select a.attname as name
+         from pg_index i
+         join pg_class ic on ic.oid = i.indexrelid
+         join pg_class tc on tc.oid = i.indrelid
+         join pg_namespace n on n.oid = tc.relnamespace
+         cross join lateral unnest(i.indkey::int2[]) with ordinality as k(attnum, position)
+         join pg_attribute a on a.attrelid = tc.oid and a.attnum = k.attnum
+        where n.nspname = current_schema() and tc.relname = ? and ic.relname = ?
+        order by k.position`,
+      [table, index],
+    )) as { rows: Array<{ name: string }> }
+    return result.rows.map((r) => r.name)
+  }
+  if (dialect === 'mysql') {
+    const [rows] = (await db.raw(
+      `select column_name as name from information_schema.statistics
+        where table_schema = database() and table_name = ? and index_name = ? order by seq_in_index`,
+      [table, index],
+    )) as [Array<{ name: string }>]
+    return rows.map((r) => r.name)
+  }
+  const owner = (await db.raw("select tbl_name from sqlite_master where type = 'index' and name = ?", [index])) as Array<{
+    tbl_name: string
+  }>
+  if (owner[0]?.tbl_name !== table) return []
+  const rows = (await db.raw('select name from pragma_index_info(?) order by seqno', [index])) as Array<{ name: string }>
+  return rows.map((r) => r.name)
+}
