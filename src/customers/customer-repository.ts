@@ -32,7 +32,6 @@ import {
 import { paymentMethodSchema } from './payment-method.js'
 
 /** Results per page when `list` is called without a `limit`. */
-const DEFAULT_PAGE_SIZE = 20
 
 // findByEmail looks up any string: one that is not an email address simply matches nobody.
 const emailLookupSchema = z.string({ message: 'must be a string' }).max(320, 'must be at most 320 characters')
@@ -234,7 +233,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
 
     async list(options) {
       const opts = parseInput(listCustomersSchema, options ?? {}, 'options')
-      const limit = opts.limit ?? DEFAULT_PAGE_SIZE
+      const limit = opts.limit
       const position = opts.cursor ? decodeCursor(opts.cursor, 'options.cursor') : undefined
       const query = ctx.db(t.customers).select('*')
       const search = opts.search?.trim().toLowerCase()

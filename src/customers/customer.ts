@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Metadata } from '../metadata.js'
 import { metadataSchema } from '../metadata.js'
-import type { Page } from '../page.js'
+import { cursorSchema, type Page, pageLimitSchema } from '../page.js'
 import { emailSchema, optionalText, phoneSchema } from '../text.js'
 import type { Address, CustomerAddressInput } from './address.js'
 import type { PaymentMethod, PaymentMethodInput } from './payment-method.js'
@@ -85,13 +85,8 @@ export const customerPatchSchema = customerInputSchema.partial()
 
 /** The schema behind {@link ListCustomersOptions}. */
 export const listCustomersSchema = z.strictObject({
-  limit: z
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be 1 to 100')
-    .max(100, 'must be 1 to 100')
-    .optional(),
-  cursor: z.string().max(200).nullish(),
+  limit: pageLimitSchema,
+  cursor: cursorSchema,
   search: z.string().max(320).nullish(),
 })
 

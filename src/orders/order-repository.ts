@@ -46,8 +46,6 @@ const orderNumberSchema = z
   .min(1, 'must be at least 1')
   .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer')
 
-const DEFAULT_PAGE_SIZE = 20
-
 /**
  * How often a transition without `expectedVersion` re-reads the order after losing a race before it
  * gives up with `VERSION_CONFLICT`. Each lost round means another transition succeeded, and the state
@@ -274,7 +272,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
 
     async list(options) {
       const parsed = parseInput(listOrdersSchema, options ?? {})
-      const limit = parsed.limit ?? DEFAULT_PAGE_SIZE
+      const limit = parsed.limit
       const after = parsed.cursor ? decodeCursor(parsed.cursor) : undefined
       const query = ctx.db<OrderRow>(tables.orders).select('*')
       // Each filter leads one of the (…, created_at, id) indexes of the schema.

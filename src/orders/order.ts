@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { AddressInput, AddressSnapshot } from '../customers/address.js'
 import { addressSnapshotSchema } from '../customers/address.js'
 import { flatStringMap, type Metadata, metadataSchema } from '../metadata.js'
-import type { Page } from '../page.js'
+import { cursorSchema, type Page, pageLimitSchema } from '../page.js'
 import { emailSchema, idSchema, optionalText, text } from '../text.js'
 import { ORDER_STATUSES, type OrderStatus } from './order-status.js'
 
@@ -303,13 +303,8 @@ export const listOrdersSchema = z.strictObject({
   status: z.union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)]).optional(),
   createdAfter: z.date({ message: 'must be a valid Date' }).optional(),
   createdBefore: z.date({ message: 'must be a valid Date' }).optional(),
-  limit: z
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be 1 to 100')
-    .max(100, 'must be 1 to 100')
-    .optional(),
-  cursor: z.string().max(200).nullish(),
+  limit: pageLimitSchema,
+  cursor: cursorSchema,
 })
 
 /**
