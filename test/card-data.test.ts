@@ -336,6 +336,8 @@ describe('assertNoCardData and ids', () => {
   })
 
   it('still searches a UUID-like string with a card number inside or around it', () => {
-    expect(rejection({ note: '0190a4d2-7c3e-7b1a-a515-78663379173c 4242 4242 4242 4242' }).issues).toHaveLength(1)
+    expect(
+      rejection({ note: '0190a4d2-7c3e-7b1a-a515-78663379173c 4242 4242 4242 4242' }).issues,
+    ).toHaveLength(1)
   })
 })
