@@ -49,10 +49,14 @@ export async function indexColumns(db: Knex, table: string, index: string): Prom
     )) as [Array<{ name: string }>]
     return rows.map((r) => r.name)
   }
-  const owner = (await db.raw("select tbl_name from sqlite_master where type = 'index' and name = ?", [index])) as Array<{
+  const owner = (await db.raw("select tbl_name from sqlite_master where type = 'index' and name = ?", [
+    index,
+  ])) as Array<{
     tbl_name: string
   }>
   if (owner[0]?.tbl_name !== table) return []
-  const rows = (await db.raw('select name from pragma_index_info(?) order by seqno', [index])) as Array<{ name: string }>
+  const rows = (await db.raw('select name from pragma_index_info(?) order by seqno', [index])) as Array<{
+    name: string
+  }>
   return rows.map((r) => r.name)
 }
