@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { Knex } from 'knex'
 import type { Dialect } from './dialect.js'
 import { isTransientError } from './driver-errors.js'
@@ -46,7 +47,8 @@ function sleep(ms: number): Promise<void> {
 /**
  * better-sqlite3 is synchronous: with two pooled connections, a second writer's busy wait blocks the
  * event loop that would let the first writer commit, until SQLITE_BUSY. So the store's own write
- * transactions on one Knex instance take turns here; busy_timeout still covers other processes.
+ * transactions on one database file take turns here, in this process; busy_timeout still covers other
+ * processes.
  */
 class Mutex {
   #tail: Promise<unknown> = Promise.resolve()
@@ -62,14 +64,45 @@ class Mutex {
   }
 }
 
-// Keyed by the Knex client, which every store over the same Knex instance shares.
-const mutexes = new WeakMap<object, Mutex>()
+// One mutex per database file in this process, so that several Knex instances on one file (a second pool,
+// a second store) take turns too: between two of them the busy wait would block the event loop just the
+// same. In-memory databases belong to one connection, and a filename Knex resolves later is unknown here:
+// those are keyed by the Knex client, which every store over the same Knex instance shares.
+const fileMutexes = new Map<string, Mutex>()
+const clientMutexes = new WeakMap<object, Mutex>()
 
 function sqliteWriteMutex(db: Knex): Mutex {
-  let mutex = mutexes.get(db.client)
+  const file = sqliteFile(db)
+  if (file !== undefined) {
+    let mutex = fileMutexes.get(file)
+    if (!mutex) {
+      mutex = new Mutex()
+      fileMutexes.set(file, mutex)
+    }
+    return mutex
+  }
+  let mutex = clientMutexes.get(db.client)
   if (!mutex) {
     mutex = new Mutex()
-    mutexes.set(db.client, mutex)
+    clientMutexes.set(db.client, mutex)
   }
   return mutex
+}
+
+/** The absolute path of the SQLite file behind `db`, when it is a plain file name. */
+function sqliteFile(db: Knex): string | undefined {
+  const settings: unknown = (db.client as { connectionSettings?: unknown }).connectionSettings
+  const filename =
+    typeof settings === 'object' && settings !== null
+      ? (settings as { filename?: unknown }).filename
+      : undefined
+  if (
+    typeof filename !== 'string' ||
+    filename === '' ||
+    filename === ':memory:' ||
+    filename.startsWith('file:')
+  ) {
+    return undefined
+  }
+  return resolve(filename)
 }
