@@ -197,13 +197,15 @@ function unreachable(server: string, error: unknown): Error {
 
 /**
  * Declares `fn`'s tests once per selected database, each in its own isolated database created before
- * the first test and dropped after the last.
+ * the first test and dropped after the last. `except` leaves out databases on which the capability
+ * does not exist (an in-memory SQLite database cannot outlive its process), rather than skipping them.
  */
 export function describeEachDatabase(
   title: string,
   fn: (db: () => TestDatabase, name: DatabaseName) => void,
+  options: { except?: readonly DatabaseName[] } = {},
 ): void {
-  for (const name of databases) {
+  for (const name of databases.filter((n) => !options.except?.includes(n))) {
     describe(`${title} [${name}]`, () => {
       let database: (TestDatabase & { destroy(): Promise<void> }) | undefined
       beforeAll(async () => {
