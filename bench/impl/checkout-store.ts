@@ -1,0 +1,49 @@
+import { createCheckoutStore } from '../../dist/index.js'
+import type { BenchDatabase } from '../databases.js'
+import { mapConcurrent } from '../harness.js'
+import type { Implementation } from '../workload.js'
+import { TABLE_PREFIX } from '../workload.js'
+
+/*
+ * (a) checkout-store, imported from the built package as a user would, over the shared Knex pool.
+ * W5 uses the best path the API offers today: orders.create in a bounded-concurrency loop (on SQLite
+ * the store serialises its own write transactions, so concurrency 1 there).
+ */
+
+/** How many orders.create calls W5 keeps in flight: the pool is 10 on the servers. */
+export function importConcurrency(db: BenchDatabase): number {
+  return db.dialect === 'sqlite3' ? 1 : 8
+}
+
+/** Creates the checkout-store implementation. */
+export function createCheckoutStoreImpl(db: BenchDatabase): Implementation {
+  const store = createCheckoutStore(db.knex, { tablePrefix: TABLE_PREFIX })
+  const concurrency = importConcurrency(db)
+  return {
+    key: 'checkout-store',
+    label: '(a) checkout-store',
+    async createOrder(input) {
+      return (await store.orders.create(input)).id
+    },
+    async getOrder(id) {
+      return (await store.orders.get(id)).items.length
+    },
+    async listCustomerOrders(customerId, limit) {
+      const page = await store.orders.list({ customerId, limit })
+      return [page.items.length, page.items.reduce((sum, o) => sum + o.items.length, 0)]
+    },
+    async markPaid(id) {
+      await store.orders.transition(id, 'paid')
+    },
+    async importOrders(inputs) {
+      await mapConcurrent(inputs, concurrency, (input) => store.orders.create(input))
+    },
+  }
+}
+
+/** Drops the bench tables the library made in an earlier run, then creates them with store.migrate(). */
+export async function migrateBenchSchema(db: BenchDatabase): Promise<string[]> {
+  const store = createCheckoutStore(db.knex, { tablePrefix: TABLE_PREFIX })
+  await store.rollback()
+  return store.migrate()
+}

@@ -1,0 +1,580 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type BenchDatabase, type DatabaseName, openDatabase, selectedDatabases } from './databases.js'
+import {
+  type CellResult,
+  type Contender,
+  type FailedCell,
+  type MeasureOptions,
+  measureSideBySide,
+  StatementCounter,
+} from './harness.js'
+import { createCheckoutStoreImpl, importConcurrency, migrateBenchSchema } from './impl/checkout-store.js'
+import { createDrizzle } from './impl/drizzle.js'
+import { createKnexBaseline } from './impl/knex-baseline.js'
+import { createObjection } from './impl/objection.js'
+import { createRawDriver } from './impl/raw-driver.js'
+import { analyze, countOrders, seedCustomers, seedOrders } from './seed.js'
+import { type Verification, verify } from './verify.js'
+import {
+  type BenchOrderInput,
+  customerEmail,
+  customerId,
+  IMPLEMENTATION_KEYS,
+  type Implementation,
+  type ImplementationKey,
+  orderInput,
+  seededOrderId,
+} from './workload.js'
+
+/*
+ * npm run bench: every implementation side by side on each database, same schema (the library's own
+ * migration), same data, same connection settings. BENCH_SCALE=small|full (default full) chooses the
+ * sizes; BENCH_DBS=sqlite,postgresql,mariadb and BENCH_IMPLS=checkout-store,knex,… narrow the run.
+ */
+
+type Scale = 'small' | 'full'
+const SCALE: Scale = process.env.BENCH_SCALE === 'small' ? 'small' : 'full'
+
+interface Plan {
+  /** Orders in the tables for W1 to W5 and the small half of W6. */
+  readonly base: number
+  /** Orders in the tables for the large half of W6. */
+  readonly large: Record<DatabaseName, number>
+  readonly warmup: number
+  readonly reps: number
+  readonly ops: { readonly w1: number; readonly w2: number; readonly w3: number; readonly w4: number }
+  /** Orders per W5 import (one repetition), and in the unmeasured warm-up import. */
+  readonly importSize: number
+  readonly importWarmup: number
+}
+
+const PLANS: Record<Scale, Plan> = {
+  small: {
+    base: 10_000,
+    large: { sqlite: 100_000, postgresql: 100_000, mariadb: 100_000 },
+    warmup: 30,
+    reps: 5,
+    ops: { w1: 60, w2: 100, w3: 40, w4: 60 },
+    importSize: 1_000,
+    importWarmup: 200,
+  },
+  full: {
+    base: 10_000,
+    large: {
+      sqlite: 1_000_000,
+      postgresql: 1_000_000,
+      mariadb: Number(process.env.BENCH_MARIADB_LARGE ?? 1_000_000),
+    },
+    warmup: 100,
+    reps: 5,
+    ops: { w1: 200, w2: 500, w3: 200, w4: 200 },
+    importSize: 10_000,
+    importWarmup: 1_000,
+  },
+}
+
+/** Seeded customers; the first HOT_CUSTOMERS hold the first `base` orders (100 each at 10,000). */
+const CUSTOMERS = 1_000
+const HOT_CUSTOMERS = 100
+const PAGE = 50
+
+const WORKLOADS = {
+  W1: 'W1 create order',
+  W2: 'W2 get order + lines',
+  W3: `W3 list ${PAGE} + lines`,
+  W4: 'W4 pending → paid',
+  W5: 'W5 bulk import',
+} as const
+type WorkloadKey = keyof typeof WORKLOADS
+
+/** A measured cell, or why there is none. */
+type Cell = (CellResult & { ratioToBaseline: number | null }) | FailedCell
+/** A row of a table: an implementation, or W5's serial loop of orders.create. */
+type RowKey = ImplementationKey | 'checkout-store-serial'
+type Cells = Partial<Record<RowKey, Cell>>
+
+interface DatabaseReport {
+  label: string
+  sizes: { small: number; large: number }
+  cells: Partial<Record<WorkloadKey, Cells>>
+  scale: {
+    small: Partial<Record<'W2' | 'W3', Cells>>
+    large: Partial<Record<'W2' | 'W3', Cells>>
+  }
+  verification: Verification
+  notes: string[]
+  seconds: { seedSmall: number; seedLarge: number; total: number }
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+function selectedImplementations(): ImplementationKey[] {
+  const value = process.env.BENCH_IMPLS
+  if (!value) return [...IMPLEMENTATION_KEYS]
+  const keys = value.split(',').map((v) => v.trim())
+  const unknown = keys.filter((k) => !(IMPLEMENTATION_KEYS as readonly string[]).includes(k))
+  if (unknown.length > 0) throw new Error(`BENCH_IMPLS names unknown implementations: ${unknown.join(', ')}`)
+  return IMPLEMENTATION_KEYS.filter((k) => keys.includes(k))
+}
+
+function build(key: ImplementationKey, db: BenchDatabase, counter: StatementCounter): Implementation {
+  switch (key) {
+    case 'checkout-store':
+      return createCheckoutStoreImpl(db)
+    case 'knex':
+      return createKnexBaseline(db)
+    case 'raw':
+      return createRawDriver(db, counter)
+    case 'objection':
+      return createObjection(db)
+    case 'drizzle':
+      return createDrizzle(db, counter)
+  }
+}
+
+/** A small deterministic PRNG, so every run picks the same sequence of rows. */
+function random(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9
+
+function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`)
+}
+
+async function sideBySide(
+  counter: StatementCounter,
+  contenders: readonly Contender<RowKey>[],
+  options: MeasureOptions,
+): Promise<Cells> {
+  const measured = await measureSideBySide(contenders, options, counter)
+  const cells: Cells = {}
+  for (const [key, cell] of measured) cells[key] = 'error' in cell ? cell : { ...cell, ratioToBaseline: null }
+  return cells
+}
+
+function withRatios(cells: Cells, higherIsBetter = false): void {
+  const baseline = cells.knex
+  if (!baseline || 'error' in baseline) return
+  for (const cell of Object.values(cells)) {
+    if (!cell || 'error' in cell) continue
+    // Slower is always > 1: latency over latency, or baseline throughput over this throughput.
+    cell.ratioToBaseline = higherIsBetter
+      ? baseline.perSecond / cell.perSecond
+      : cell.medianMs / baseline.medianMs
+  }
+}
+
+async function readWorkloads(
+  impls: readonly Implementation[],
+  counter: StatementCounter,
+  plan: Plan,
+  orders: number,
+  seed: number,
+): Promise<Record<'W2' | 'W3', Cells>> {
+  log(`  W2, W3 (reading among ${orders.toLocaleString('en')} seeded orders)`)
+  const picks = impls.map((_, i) => random(seed + i))
+  const result: Record<'W2' | 'W3', Cells> = {
+    W2: await sideBySide(
+      counter,
+      impls.map((impl, i) => ({
+        key: impl.key,
+        op: async () => {
+          const lines = await impl.getOrder(seededOrderId(Math.floor((picks[i] ?? Math.random)() * orders)))
+          if (lines !== 3) throw new Error(`W2 read ${lines} lines, expected 3`)
+        },
+      })),
+      { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w2 },
+    ),
+    W3: await sideBySide(
+      counter,
+      impls.map((impl, i) => ({
+        key: impl.key,
+        op: async () => {
+          const customer = customerId(Math.floor((picks[i] ?? Math.random)() * HOT_CUSTOMERS))
+          const [count, lines] = await impl.listCustomerOrders(customer, PAGE)
+          if (count !== PAGE || lines !== PAGE * 3) throw new Error(`W3 read ${count} orders, ${lines} lines`)
+        },
+      })),
+      { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w3 },
+    ),
+  }
+  withRatios(result.W2)
+  withRatios(result.W3)
+  return result
+}
+
+async function runDatabase(
+  name: DatabaseName,
+  keys: readonly ImplementationKey[],
+  plan: Plan,
+): Promise<DatabaseReport> {
+  const started = process.hrtime.bigint()
+  const db = await openDatabase(name)
+  const counter = new StatementCounter()
+  db.knex.on('query', (query: { sql: string }) => counter.record(query.sql))
+  const notes: string[] = [
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  ]
+  try {
+    log(`${db.label}: migrate (store.migrate(), prefix bench_)`)
+    await migrateBenchSchema(db)
+
+    const seedStart = process.hrtime.bigint()
+    await seedCustomers(db, CUSTOMERS)
+    await seedOrders(db, { from: 0, to: plan.base, customers: HOT_CUSTOMERS })
+    await analyze(db)
+    const seedSmall = seconds(seedStart)
+    log(`${db.label}: seeded ${plan.base.toLocaleString('en')} orders in ${seedSmall.toFixed(1)} s`)
+
+    const impls = keys.map((key) => build(key, db, counter))
+    log(`${db.label}: verifying that every implementation writes and reads the same rows`)
+    const verification = await verify(
+      db,
+      impls,
+      counter,
+      customerId(HOT_CUSTOMERS),
+      customerEmail(HOT_CUSTOMERS),
+    )
+    for (const problem of verification.problems) log(`  ! ${problem}`)
+
+    const report: DatabaseReport = {
+      label: db.label,
+      sizes: { small: plan.base, large: plan.large[name] },
+      cells: {},
+      scale: { small: {}, large: {} },
+      verification,
+      notes,
+      seconds: { seedSmall, seedLarge: 0, total: 0 },
+    }
+
+    // The first workload would otherwise also pay for the JIT and the drivers' caches: a read pass first.
+    log(`${db.label}: warming up every implementation`)
+    for (const impl of impls) {
+      for (let i = 0; i < plan.ops.w2; i++) await impl.getOrder(seededOrderId((i * 7919) % plan.base))
+      for (let i = 0; i < plan.ops.w3; i++) await impl.listCustomerOrders(customerId(i % HOT_CUSTOMERS), PAGE)
+    }
+
+    // W2, W3 and the small half of W6: the tables hold exactly `base` seeded orders.
+    log(`${db.label}: W2, W3 at ${plan.base.toLocaleString('en')} orders`)
+    const small = await readWorkloads(impls, counter, plan, plan.base, 1)
+    report.cells.W2 = small.W2
+    report.cells.W3 = small.W3
+    report.scale.small = small
+
+    // W1: a new order for one of the customers without seeded orders.
+    log('  W1')
+    let sequence = 0
+    report.cells.W1 = await sideBySide(
+      counter,
+      impls.map((impl) => ({
+        key: impl.key,
+        op: async (i) => {
+          const customer = HOT_CUSTOMERS + (i % (CUSTOMERS - HOT_CUSTOMERS))
+          await impl.createOrder(orderInput(customerId(customer), customerEmail(customer), sequence++))
+        },
+      })),
+      { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w1 },
+    )
+    withRatios(report.cells.W1)
+
+    // W4: each implementation moves its own slice of the seeded (pending) orders to paid.
+    log('  W4')
+    const w4 = impls.flatMap((impl) =>
+      impl.markPaid ? [{ key: impl.key, markPaid: impl.markPaid.bind(impl) }] : [],
+    )
+    const slice = Math.floor(plan.base / Math.max(1, w4.length))
+    const needed = plan.warmup + plan.reps * plan.ops.w4
+    if (needed > slice) throw new Error(`W4 needs ${needed} pending orders per implementation, has ${slice}`)
+    report.cells.W4 = await sideBySide(
+      counter,
+      w4.map(({ key, markPaid }, k) => ({ key, op: (i: number) => markPaid(seededOrderId(k * slice + i)) })),
+      { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w4 },
+    )
+    withRatios(report.cells.W4)
+
+    // W5: one repetition imports importSize orders, the best way each implementation offers.
+    const imports: BenchOrderInput[] = Array.from({ length: plan.importSize }, (_, i) => {
+      const customer = HOT_CUSTOMERS + (i % (CUSTOMERS - HOT_CUSTOMERS))
+      return orderInput(customerId(customer), customerEmail(customer), i)
+    })
+    const w5: Array<{ key: RowKey; importOrders: (inputs: readonly BenchOrderInput[]) => Promise<void> }> = []
+    for (const impl of impls) {
+      if (impl.importOrders) w5.push({ key: impl.key, importOrders: impl.importOrders.bind(impl) })
+      // The library's other path: a plain loop, one create at a time (the concurrent path is the loop on SQLite).
+      if (impl.key === 'checkout-store' && importConcurrency(db) > 1) {
+        w5.push({
+          key: 'checkout-store-serial',
+          importOrders: async (inputs) => {
+            for (const input of inputs) await impl.createOrder(input)
+          },
+        })
+      }
+    }
+    log(`  W5 (${plan.importSize.toLocaleString('en')} orders × ${plan.reps})`)
+    for (const { importOrders } of w5) await importOrders(imports.slice(0, plan.importWarmup))
+    report.cells.W5 = await sideBySide(
+      counter,
+      w5.map(({ key, importOrders }) => ({ key, op: () => importOrders(imports) })),
+      { warmup: 0, reps: plan.reps, opsPerRep: 1, unitsPerOp: plan.importSize },
+    )
+    withRatios(report.cells.W5, true)
+    if (db.dialect === 'mysql' && keys.includes('objection')) {
+      notes.push(
+        'Objection on MariaDB: no RETURNING, so W1 bumps the counter and reads it back (one more statement).',
+      )
+    }
+    if (db.dialect !== 'postgresql' && keys.includes('objection')) {
+      notes.push(
+        'Objection insertGraph batches rows only on PostgreSQL: here it inserts the lines one by one.',
+      )
+    }
+    if (db.dialect === 'mysql' && keys.includes('drizzle')) {
+      notes.push(
+        "Drizzle W2/W3 on MariaDB: two core selects; its relational queries fail there (LATERAL in mode 'default', an outer reference in a derived table in mode 'planetscale').",
+      )
+    }
+    if (keys.includes('checkout-store')) {
+      notes.push(
+        `W5 (a): the API has no bulk create: orders.create with ${importConcurrency(db)} call(s) in flight${importConcurrency(db) > 1 ? ', and "one by one" a plain loop' : ''}.`,
+      )
+    }
+
+    // The large half of W6: top the tables up to `large` orders with the same raw seeding.
+    const current = await countOrders(db)
+    const topUp = Math.max(0, plan.large[name] - current)
+    const largeStart = process.hrtime.bigint()
+    log(
+      `${db.label}: seeding ${topUp.toLocaleString('en')} more orders (to ${plan.large[name].toLocaleString('en')})`,
+    )
+    await seedOrders(db, {
+      from: plan.base,
+      to: plan.base + topUp,
+      customers: CUSTOMERS,
+      progress: (done) => {
+        if (done % 200_000 === 0) log(`  … ${done.toLocaleString('en')}`)
+      },
+    })
+    await analyze(db)
+    report.seconds.seedLarge = seconds(largeStart)
+    log(
+      `${db.label}: seeded in ${report.seconds.seedLarge.toFixed(1)} s; W2, W3 at ${plan.large[name].toLocaleString('en')} orders`,
+    )
+    report.scale.large = await readWorkloads(impls, counter, plan, plan.base + topUp, 2)
+
+    notes.push(
+      `load average at end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    )
+    for (const impl of impls) await impl.close?.()
+    report.seconds.total = seconds(started)
+    return report
+  } finally {
+    await db.close()
+  }
+}
+
+// Printing ----------------------------------------------------------------------------------------
+
+const LABELS: Record<RowKey, string> = {
+  'checkout-store': '(a) checkout-store',
+  'checkout-store-serial': '(a) … one by one',
+  knex: '(b) Knex baseline',
+  raw: '(c) raw driver',
+  objection: '(d) Objection',
+  drizzle: '(d) Drizzle',
+}
+
+const fmt = (n: number, digits = 3): string => (Number.isFinite(n) ? n.toFixed(digits) : '—')
+const pad = (s: string, width: number): string => s.padStart(width)
+
+function cellLine(workload: string, key: RowKey, cell: Cell | undefined, unit = 'ops/s'): string {
+  const head = `${workload.padEnd(24)}${LABELS[key].padEnd(20)}`
+  if (!cell) return `${head}${pad('—', 10)}`
+  if ('error' in cell) return `${head}  error: ${cell.error}`
+  const statements = `${fmt(cell.statementsPerOp, cell.statementsPerOp % 1 === 0 ? 0 : 2)}${
+    cell.controlPerOp > 0 ? ` (+${fmt(cell.controlPerOp, cell.controlPerOp % 1 === 0 ? 0 : 2)} tx)` : ''
+  }`
+  return (
+    head +
+    pad(fmt(cell.medianMs), 10) +
+    pad(fmt(cell.p99Ms), 10) +
+    pad(`${Math.round(cell.perSecond).toLocaleString('en')} ${unit === 'ops/s' ? '' : 'o/s'}`.trim(), 12) +
+    pad(`±${fmt(cell.spreadPct / 2, 1)}%`, 9) +
+    pad(cell.ratioToBaseline === null ? '—' : `${fmt(cell.ratioToBaseline, 2)}×`, 8) +
+    `  ${statements}`
+  )
+}
+
+function printDatabase(report: DatabaseReport, keys: readonly ImplementationKey[]): string {
+  const out: string[] = []
+  out.push('')
+  out.push(
+    `${report.label}: ${report.sizes.small.toLocaleString('en')} orders for W1–W5; W6 at ${report.sizes.small.toLocaleString('en')} and ${report.sizes.large.toLocaleString('en')}`,
+  )
+  out.push(
+    `${'workload'.padEnd(24)}${'implementation'.padEnd(20)}${pad('median ms', 10)}${pad('p99 ms', 10)}${pad('ops/s', 12)}${pad('spread', 9)}${pad('vs (b)', 8)}  SQL/op`,
+  )
+  for (const workload of Object.keys(WORKLOADS) as WorkloadKey[]) {
+    const cells = report.cells[workload] ?? {}
+    const rows: RowKey[] = keys.flatMap((key): RowKey[] =>
+      key === 'checkout-store' ? ['checkout-store', 'checkout-store-serial'] : [key],
+    )
+    for (const key of rows) {
+      if (!(key in cells)) continue
+      out.push(cellLine(WORKLOADS[workload], key, cells[key], workload === 'W5' ? 'orders/s' : 'ops/s'))
+    }
+  }
+  out.push('')
+  out.push(
+    `W6 scale: median ms at ${report.sizes.small.toLocaleString('en')} → ${report.sizes.large.toLocaleString('en')} orders (ratio large/small)`,
+  )
+  out.push(
+    `${'implementation'.padEnd(20)}${pad('W2 small', 10)}${pad('W2 large', 10)}${pad('ratio', 8)}${pad('W3 small', 10)}${pad('W3 large', 10)}${pad('ratio', 8)}`,
+  )
+  for (const key of keys) {
+    const row = [LABELS[key].padEnd(20)]
+    for (const w of ['W2', 'W3'] as const) {
+      const a = report.scale.small[w]?.[key]
+      const b = report.scale.large[w]?.[key]
+      const ok = a && b && !('error' in a) && !('error' in b)
+      row.push(pad(a && !('error' in a) ? fmt(a.medianMs) : 'err', 10))
+      row.push(pad(b && !('error' in b) ? fmt(b.medianMs) : 'err', 10))
+      row.push(pad(ok ? `${fmt(b.medianMs / a.medianMs, 2)}×` : '—', 8))
+    }
+    out.push(row.join(''))
+  }
+  out.push('')
+  out.push(...targets(report).map((t) => `  ${t}`))
+  for (const note of report.notes) out.push(`  note: ${note}`)
+  if (report.verification.problems.length > 0) {
+    out.push('  verification problems:')
+    for (const p of report.verification.problems) out.push(`    ${p}`)
+  } else out.push('  verification: every implementation stored the same rows and read the same shapes')
+  out.push(
+    `  time: seed ${fmt(report.seconds.seedSmall, 1)} s + ${fmt(report.seconds.seedLarge, 1)} s, database total ${fmt(report.seconds.total, 1)} s`,
+  )
+  return out.join('\n')
+}
+
+function ok(value: boolean | undefined): string {
+  return value === undefined ? '?' : value ? 'PASS' : 'MISS'
+}
+
+/** The issue's targets, checked on one database. */
+function targets(report: DatabaseReport): string[] {
+  const cell = (w: WorkloadKey, key: ImplementationKey) => {
+    const c = report.cells[w]?.[key]
+    return c && !('error' in c) ? c : undefined
+  }
+  const lines: string[] = []
+  const ratios = (['W1', 'W2', 'W3', 'W4'] as const).map(
+    (w) => [w, cell(w, 'checkout-store')?.ratioToBaseline] as const,
+  )
+  lines.push(
+    `${ok(ratios.every(([, r]) => r != null && r <= 1.1))}  (a)/(b) ≤ 1.10 on W1–W4: ${ratios.map(([w, r]) => `${w} ${r == null ? '—' : fmt(r, 2)}`).join(', ')}`,
+  )
+  for (const w of ['W1', 'W3'] as const) {
+    const a = cell(w, 'checkout-store')?.medianMs
+    const peers = [cell(w, 'objection')?.medianMs, cell(w, 'drizzle')?.medianMs]
+    const pass =
+      a === undefined || peers.some((p) => p === undefined) ? undefined : peers.every((p) => a < (p ?? 0))
+    lines.push(
+      `${ok(pass)}  (a) faster than both peers on ${w}: ${fmt(a ?? Number.NaN)} ms vs Objection ${fmt(peers[0] ?? Number.NaN)}, Drizzle ${fmt(peers[1] ?? Number.NaN)}`,
+    )
+  }
+  const w1 = cell('W1', 'checkout-store')
+  lines.push(
+    `${ok(w1 && w1.statementsPerOp <= 5 && w1.controlPerOp <= 2)}  W1 ≤ 5 statements in one transaction: ${w1 ? `${fmt(w1.statementsPerOp, 2)} + ${fmt(w1.controlPerOp, 2)} tx control` : '—'}`,
+  )
+  const pages = report.verification.listStatementsByPageSize['checkout-store']
+  const w2 = cell('W2', 'checkout-store')
+  lines.push(
+    `${ok(w2 && w2.statementsPerOp <= 2 && pages !== undefined && Object.values(pages).every((n) => n <= 2))}  W2 and W3 ≤ 2 statements at any page size: W2 ${w2 ? fmt(w2.statementsPerOp, 2) : '—'}, W3 by page size ${
+      pages
+        ? Object.entries(pages)
+            .map(([size, n]) => `${size}: ${n}`)
+            .join(', ')
+        : '—'
+    }`,
+  )
+  for (const w of ['W2', 'W3'] as const) {
+    const a = report.scale.small[w]?.['checkout-store']
+    const b = report.scale.large[w]?.['checkout-store']
+    const ratio = a && b && !('error' in a) && !('error' in b) ? b.medianMs / a.medianMs : undefined
+    lines.push(
+      `${ok(ratio === undefined ? undefined : ratio <= 1.5)}  W6 ${w} large/small ≤ 1.5: ${ratio === undefined ? '—' : fmt(ratio, 2)}`,
+    )
+  }
+  return lines
+}
+
+// Main --------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const started = process.hrtime.bigint()
+  const plan = PLANS[SCALE]
+  const keys = selectedImplementations()
+  const names = selectedDatabases()
+  log(`checkout-store bench, scale ${SCALE}: ${names.join(', ')}; ${keys.join(', ')}`)
+  const reports: Partial<Record<DatabaseName, DatabaseReport | { error: string }>> = {}
+  const printed: string[] = []
+  for (const name of names) {
+    try {
+      const report = await runDatabase(name, keys, plan)
+      reports[name] = report
+      const text = printDatabase(report, keys)
+      printed.push(text)
+      process.stdout.write(`${text}\n`)
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
+      reports[name] = { error: message }
+      log(`${name} failed: ${message}`)
+    }
+  }
+  const total = seconds(started)
+  process.stdout.write(`\nTotal run time ${fmt(total, 1)} s (scale ${SCALE}).\n`)
+  const results = join(here, 'results')
+  mkdirSync(results, { recursive: true })
+  const file = join(results, 'latest.json')
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        finishedAt: new Date().toISOString(),
+        scale: SCALE,
+        plan,
+        machine: {
+          node: process.version,
+          cpus: cpus().length,
+          cpu: cpus()[0]?.model,
+          memoryGb: Math.round(totalmem() / 2 ** 30),
+        },
+        implementations: keys.map((k) => ({ key: k, label: LABELS[k] })),
+        databases: reports,
+        table: printed.join('\n'),
+        seconds: total,
+      },
+      null,
+      2,
+    )}\n`,
+  )
+  process.stdout.write(`Wrote ${file}\n`)
+  if (Object.values(reports).some((r) => r && 'error' in r)) process.exitCode = 1
+}
+
+await main()
