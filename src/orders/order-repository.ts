@@ -302,7 +302,12 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
       const { expectedVersion, note, actor } = parseInput(transitionOptionsSchema, options ?? {})
 
       for (let attempt = 1; ; attempt++) {
-        const row = await ctx.db<OrderRow>(tables.orders).where({ id: orderId }).first()
+        // The order and its lines in parallel (two pooled connections on a server): the lines are needed
+        // for the answer, transitions never change them, and this keeps them off the path after COMMIT.
+        const [row, lines] = await Promise.all([
+          ctx.db<OrderRow>(tables.orders).where({ id: orderId }).first(),
+          readLines([orderId]),
+        ])
         if (!row) throw new NotFoundError('order', orderId)
         const from = row.status as OrderStatus
         const version = fromDbInt(row.version)
@@ -335,7 +340,6 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
 
         if (changed) {
           const updated: OrderRow = { ...row, status: target, version: version + 1, updated_at: now }
-          const lines = await readLines([orderId])
           return toOrder(updated, lines.get(orderId) ?? [])
         }
         if (expectedVersion !== undefined) {
