@@ -31,8 +31,6 @@ import {
 } from './customer-row.js'
 import { paymentMethodSchema } from './payment-method.js'
 
-/** Results per page when `list` is called without a `limit`. */
-
 // findByEmail looks up any string: one that is not an email address simply matches nobody.
 const emailLookupSchema = z.string({ message: 'must be a string' }).max(320, 'must be at most 320 characters')
 
