@@ -10,6 +10,14 @@ import { idSchema } from './text.js'
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, path = ''): z.output<S> {
   assertNoCardData(input, path)
+  return parseSchema(schema, input, path)
+}
+
+/**
+ * The schema half of {@link parseInput}, for a value that is part of an input already searched for card
+ * data as a whole (an element of a batch). Throws `ValidationError` listing every issue.
+ */
+export function parseSchema<S extends z.ZodType>(schema: S, input: unknown, path = ''): z.output<S> {
   const result = schema.safeParse(input)
   if (result.success) return result.data
   throw new ValidationError(result.error.issues.map((issue) => toIssue(issue, path)))

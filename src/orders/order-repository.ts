@@ -1,18 +1,15 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
-import { z } from 'zod'
 import {
   IdempotencyKeyReusedError,
   InvalidTransitionError,
   NotFoundError,
-  ValidationError,
   VersionConflictError,
 } from '../errors.js'
-import { computeOrderTotals, isCurrencyCode, type OrderTotals } from '../money.js'
 import type { Page } from '../page.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
-import { fromDbDate, fromDbInt, toDbDate, toDbJson } from '../sql/values.js'
+import { fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import { normalizeEmail } from '../text.js'
 import { parseId, parseInput } from '../validation.js'
@@ -23,11 +20,11 @@ import {
   type Order,
   type OrderEvent,
   type OrderRepository,
-  orderInputSchema,
+  orderNumberSchema,
   orderStatusSchema,
   transitionOptionsSchema,
 } from './order.js'
-import { nextOrderNumber } from './order-number.js'
+import { parseOrderInput, parseOrderInputs, type ValidOrder } from './order-input.js'
 import {
   type IdempotencyKeyRow,
   type OrderEventRow,
@@ -37,14 +34,7 @@ import {
   toOrderEvent,
 } from './order-row.js'
 import { canTransition, type OrderStatus } from './order-status.js'
-
-type ParsedOrderInput = z.output<typeof orderInputSchema>
-
-const orderNumberSchema = z
-  .number({ message: 'must be an order number' })
-  .int('must be an integer')
-  .min(1, 'must be at least 1')
-  .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer')
+import { customerIds, missingCustomer, writeOrders } from './order-writer.js'
 
 /**
  * How often a transition without `expectedVersion` re-reads the order after losing a race before it
@@ -52,22 +42,6 @@ const orderNumberSchema = z
  * rules allow only a handful of transitions per order, so this is never reached in practice.
  */
 const MAX_TRANSITION_ATTEMPTS = 8
-
-/** The columns of `order_lines`, in the order the batched insert binds them. */
-const LINE_COLUMNS = [
-  'id',
-  'order_id',
-  'position',
-  'sku',
-  'name',
-  'attributes',
-  'quantity',
-  'unit_price',
-  'total',
-  'product_id',
-  'variant_id',
-  'metadata',
-] as const satisfies readonly (keyof OrderLineRow)[]
 
 /**
  * Creates the order repository over a store context: reads on `ctx.db`, every write in one `ctx.write`
@@ -120,120 +94,27 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
   }
 
   /**
-   * Writes the order, its lines, its first event and (last) its idempotency key in `trx`, at most six
-   * statements, and returns the order built from the rows written.
+   * Writes the order, its lines and its first event ({@link writeOrders}) and, last, its idempotency key,
+   * in `trx`: at most six statements.
    */
   const insertOrder = async (
     trx: Knex.Transaction,
-    { input, totals }: ValidOrder,
+    valid: ValidOrder,
     key: { key: string; hash: string } | undefined,
   ): Promise<Order> => {
-    const customerId = input.customerId ?? null
-    let email = input.email ?? null
-    if (email === null && customerId !== null) {
-      const customer = await trx(tables.customers).select('email').where({ id: customerId }).first()
-      if (!customer) throw new NotFoundError('customer', customerId)
-      email = String(customer.email)
-    }
-    // The schema demands an email when there is no customer, so this only guards the types.
-    if (email === null) throw new ValidationError([{ path: 'email', message: 'an order needs an email' }])
-
-    const number = await nextOrderNumber(trx, dialect, tables.counters)
-    const now = toDbDate(dialect, new Date())
-    const order: OrderRow = {
-      id: uuidv7(),
-      number,
-      customer_id: customerId,
-      email,
-      email_normalized: normalizeEmail(email),
-      status: 'pending',
-      currency: input.currency,
-      subtotal: totals.subtotal,
-      shipping_total: input.shippingTotal,
-      tax_total: input.taxTotal,
-      discount_total: input.discountTotal,
-      total: totals.total,
-      shipping_address: toDbJson(input.shippingAddress),
-      billing_address: toDbJson(input.billingAddress),
-      payment: input.payment
-        ? toDbJson({
-            provider: input.payment.provider,
-            reference: input.payment.reference,
-            brand: input.payment.brand ?? null,
-            last4: input.payment.last4 ?? null,
-          })
-        : null,
-      note: input.note ?? null,
-      metadata: toDbJson(input.metadata),
-      version: 1,
-      created_at: now,
-      updated_at: now,
-    }
-    try {
-      await trx(tables.orders).insert(order)
-    } catch (error) {
-      // With an explicit email the customer is not read first: the foreign key says whether it exists.
-      if (customerId !== null && isForeignKeyViolation(error)) throw new NotFoundError('customer', customerId)
-      throw error
-    }
-
-    const lines = input.items.map(
-      (item, position): OrderLineRow => ({
-        id: uuidv7(),
-        order_id: order.id,
-        position,
-        sku: item.sku,
-        name: item.name,
-        attributes: toDbJson(item.attributes ?? {}) ?? '{}',
-        quantity: item.quantity,
-        unit_price: item.unitPrice,
-        total: totals.lineTotals[position] ?? 0,
-        product_id: item.productId ?? null,
-        variant_id: item.variantId ?? null,
-        metadata: toDbJson(item.metadata),
-      }),
-    )
-    await insertLines(trx, lines)
-
-    const placed: OrderEventRow = {
-      id: uuidv7(),
-      order_id: order.id,
-      type: 'order_placed',
-      from_status: null,
-      to_status: 'pending',
-      note: null,
-      actor: null,
-      created_at: now,
-    }
-    await trx(tables.orderEvents).insert(placed)
-
+    const [order] = (await writeOrders(trx, dialect, tables, [valid])) as [Order]
     if (key) {
       const keyRow: IdempotencyKeyRow = {
         key: key.key,
         request_hash: key.hash,
         order_id: order.id,
-        created_at: now,
+        created_at: toDbDate(dialect, order.createdAt),
       }
       // Last, so the unique violation of a concurrent caller with the same key comes after every other
       // write and undoes them all with the transaction.
       await trx(tables.idempotencyKeys).insert(keyRow)
     }
-    return toOrder(order, lines)
-  }
-
-  /**
-   * All lines in one INSERT … VALUES (…), (…) statement. Knex builds SQLite multi-row inserts as a
-   * UNION ALL of SELECTs, which SQLite caps at 500 terms; VALUES lists have no such cap. 1000 lines bind
-   * 12,000 parameters, within SQLite's 32,766 (3.32+), pg's 65,535 and MySQL's 65,535.
-   */
-  const insertLines = async (trx: Knex.Transaction, lines: readonly OrderLineRow[]): Promise<void> => {
-    const row = `(${LINE_COLUMNS.map(() => '?').join(', ')})`
-    const bindings: Knex.RawBinding[] = [tables.orderLines, ...LINE_COLUMNS]
-    for (const line of lines) for (const column of LINE_COLUMNS) bindings.push(line[column])
-    await trx.raw(
-      `insert into ?? (${LINE_COLUMNS.map(() => '??').join(', ')}) values ${lines.map(() => row).join(', ')}`,
-      bindings,
-    )
+    return order
   }
 
   return {
@@ -254,6 +135,20 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
         const winner = await readKey(key.key)
         if (!winner) throw error
         return replay(winner, key.hash)
+      }
+    },
+
+    async createMany(inputs) {
+      const valid = parseOrderInputs(inputs)
+      try {
+        return await ctx.write((trx) => writeOrders(trx, dialect, tables, valid))
+      } catch (error) {
+        // Several customers given with an email each: the foreign key refused one of them, and the
+        // transaction is rolled back (on pg aborted), so find out which one outside it.
+        if (!isForeignKeyViolation(error)) throw error
+        const missing = await missingCustomer(ctx.db, tables.customers, customerIds(valid))
+        if (missing === undefined) throw error
+        throw new NotFoundError('customer', missing)
       }
     },
 
@@ -371,30 +266,4 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
       return events
     },
   }
-}
-
-/** A create input that passed every check, with its totals. */
-interface ValidOrder {
-  readonly input: ParsedOrderInput
-  readonly totals: OrderTotals
-}
-
-/**
- * Everything about a create input that can be checked without the database, before a transaction
- * opens: the schema (card data first), the currency against the ISO 4217 table, and the totals.
- */
-function parseOrderInput(input: unknown): ValidOrder {
-  const parsed = parseInput(orderInputSchema, input)
-  if (!isCurrencyCode(parsed.currency)) {
-    throw new ValidationError([
-      { path: 'currency', message: 'must be an uppercase ISO 4217 currency code, such as USD, EUR or JPY' },
-    ])
-  }
-  const totals = computeOrderTotals({
-    lines: parsed.items,
-    shippingTotal: parsed.shippingTotal,
-    taxTotal: parsed.taxTotal,
-    discountTotal: parsed.discountTotal,
-  })
-  return { input: parsed, totals }
 }

@@ -85,6 +85,63 @@ export interface IdempotencyKeyRow {
   created_at: DbDate
 }
 
+/** Every column of a row type, each named once: the compiler rejects a missing or unknown column. */
+function columnsOf<Row>(columns: Record<keyof Row & string, true>): readonly (keyof Row & string)[] {
+  return Object.keys(columns) as (keyof Row & string)[]
+}
+
+/** The columns of `orders`, in the order a multi-row insert binds them. */
+export const ORDER_COLUMNS = columnsOf<OrderRow>({
+  id: true,
+  number: true,
+  customer_id: true,
+  email: true,
+  email_normalized: true,
+  status: true,
+  currency: true,
+  subtotal: true,
+  shipping_total: true,
+  tax_total: true,
+  discount_total: true,
+  total: true,
+  shipping_address: true,
+  billing_address: true,
+  payment: true,
+  note: true,
+  metadata: true,
+  version: true,
+  created_at: true,
+  updated_at: true,
+})
+
+/** The columns of `order_lines`, in the order a multi-row insert binds them. */
+export const LINE_COLUMNS = columnsOf<OrderLineRow>({
+  id: true,
+  order_id: true,
+  position: true,
+  sku: true,
+  name: true,
+  attributes: true,
+  quantity: true,
+  unit_price: true,
+  total: true,
+  product_id: true,
+  variant_id: true,
+  metadata: true,
+})
+
+/** The columns of `order_events`, in the order a multi-row insert binds them. */
+export const EVENT_COLUMNS = columnsOf<OrderEventRow>({
+  id: true,
+  order_id: true,
+  type: true,
+  from_status: true,
+  to_status: true,
+  note: true,
+  actor: true,
+  created_at: true,
+})
+
 /** Maps an order row and its line rows (in position order) to the domain type. */
 export function toOrder(row: OrderRow, lines: readonly OrderLineRow[]): Order {
   return {

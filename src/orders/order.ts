@@ -213,6 +213,10 @@ export const ORDER_LIMITS = {
   note: 2000,
   idempotencyKey: 255,
   attributes: { keys: 50, keyLength: 40, valueLength: 200 },
+  /** Orders per {@link OrderRepository.createMany} call. */
+  batchOrders: 1000,
+  /** Lines in all the orders of one {@link OrderRepository.createMany} call. */
+  batchLines: 10_000,
 } as const
 
 const amount = (what: string) =>
@@ -282,6 +286,29 @@ export const createOrderOptionsSchema = z.strictObject({
     .optional(),
 })
 
+/**
+ * The schema behind the argument of {@link OrderRepository.createMany}: the size of the batch. Each element
+ * is then checked on its own against {@link orderInputSchema}, as `create` checks its input.
+ */
+export const createManySchema = z
+  .array(z.unknown(), { message: 'must be a list of orders' })
+  .min(1, 'must hold at least one order')
+  .max(ORDER_LIMITS.batchOrders, `must hold at most ${ORDER_LIMITS.batchOrders} orders`)
+  .refine((inputs) => lineCount(inputs) <= ORDER_LIMITS.batchLines, {
+    message: `must hold at most ${ORDER_LIMITS.batchLines.toLocaleString('en')} order lines in all`,
+  })
+
+/** The lines of every order of a batch, counting only the `items` that are arrays. */
+function lineCount(inputs: readonly unknown[]): number {
+  let lines = 0
+  for (const input of inputs) {
+    const items =
+      typeof input === 'object' && input !== null ? (input as { items?: unknown }).items : undefined
+    if (Array.isArray(items)) lines += items.length
+  }
+  return lines
+}
+
 const statusSchema = z.enum(ORDER_STATUSES as [OrderStatus, ...OrderStatus[]], {
   message: `must be one of ${ORDER_STATUSES.join(', ')}`,
 })
@@ -292,6 +319,13 @@ export const transitionOptionsSchema = z.strictObject({
   note: optionalText(ORDER_LIMITS.note),
   actor: optionalText(200),
 })
+
+/** The schema behind an order number argument. */
+export const orderNumberSchema = z
+  .number({ message: 'must be an order number' })
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer')
 
 /** The schema behind a transition's target status. */
 export const orderStatusSchema = statusSchema
@@ -329,6 +363,29 @@ export interface OrderRepository {
    * ```
    */
   create(input: OrderInput, options?: CreateOrderOptions): Promise<Order>
+  /**
+   * Places 1 to 1,000 orders (10,000 lines at most in all) in one transaction, the fast path for a bulk
+   * import: one counter update for all their numbers, then a few multi-row inserts. Each input is checked
+   * exactly as {@link OrderRepository.create} checks one, card data first over the whole list; issue paths
+   * start with the input's index (`3.items.0.quantity`). If any input is wrong, or a customerId does not
+   * exist, nothing is written.
+   *
+   * There is no idempotency key: a failed import writes nothing, so the caller retries the whole call (or
+   * its batch). For a checkout, where a shopper's double submit must give one order, use
+   * {@link OrderRepository.create} with `idempotencyKey`.
+   *
+   * @returns The orders in input order, numbered consecutively in that order.
+   * @throws `VALIDATION_FAILED`, `NOT_FOUND` (customerId), `CARD_DATA_REJECTED`
+   * @example
+   * ```ts
+   * // Import a legacy shop's orders (an OrderInput[]), 1,000 per call.
+   * for (let i = 0; i < legacy.length; i += 1000) {
+   *   const orders = await store.orders.createMany(legacy.slice(i, i + 1000))
+   *   console.log(orders.map((o) => o.number)) // [1001, 1002, 1003, …], in the order of the inputs
+   * }
+   * ```
+   */
+  createMany(inputs: OrderInput[]): Promise<Order[]>
   /**
    * The order with its lines.
    *

@@ -1,0 +1,57 @@
+import type { Knex } from 'knex'
+
+/**
+ * Rows per INSERT at most. 1000 rows of the widest table (orders, 20 columns) bind 20,000 parameters,
+ * within SQLite's 32,766 (3.32+) and pg's 65,535; mysql2 sends no bound parameters, only the text.
+ */
+export const MAX_ROWS_PER_INSERT = 1000
+
+/** The fewest bound parameters any supported dialect allows in one statement (SQLite 3.32+). */
+const MAX_BINDINGS = 32_766
+
+/**
+ * Bytes of values per INSERT at most. MySQL and MariaDB refuse a statement longer than
+ * `max_allowed_packet` (4 MiB by default on MySQL 5.7, 16 MiB on MariaDB, 64 MiB on MySQL 8), and the
+ * text mysql2 sends holds every value escaped, at worst twice as long: 2 MiB of values stays under all three.
+ */
+const MAX_BYTES_PER_INSERT = 2 * 1024 * 1024
+
+/**
+ * Inserts `rows` with as few `INSERT … VALUES (…), (…)` statements as the dialects allow: a new statement
+ * starts after {@link MAX_ROWS_PER_INSERT} rows, or once a statement holds 2 MiB of values. Rows keep
+ * their order. Knex builds SQLite multi-row inserts as a UNION ALL of SELECTs, which SQLite caps at 500
+ * terms; a VALUES list has no such cap, hence raw SQL.
+ *
+ * @param trx - The transaction to write in.
+ * @param table - The table name.
+ * @param columns - The columns to write, in the order they are bound.
+ * @param rows - The rows, each with every column in `columns`.
+ */
+export async function insertRows<Row extends object>(
+  trx: Knex.Transaction,
+  table: string,
+  columns: readonly (keyof Row & string)[],
+  rows: readonly Row[],
+): Promise<void> {
+  const maxRows = Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_BINDINGS / columns.length))
+  const head = `insert into ?? (${columns.map(() => '??').join(', ')}) values `
+  const tuple = `(${columns.map(() => '?').join(', ')})`
+  let start = 0
+  while (start < rows.length) {
+    const bindings: Knex.RawBinding[] = [table, ...columns]
+    let bytes = 0
+    let end = start
+    // The byte budget is checked before each row, so a statement always takes at least one row.
+    while (end < rows.length && end - start < maxRows && bytes < MAX_BYTES_PER_INSERT) {
+      const row = rows[end] as Row
+      for (const column of columns) {
+        const value = row[column] as Knex.RawBinding
+        if (typeof value === 'string') bytes += Buffer.byteLength(value)
+        bindings.push(value)
+      }
+      end++
+    }
+    await trx.raw(head + Array.from({ length: end - start }, () => tuple).join(', '), bindings)
+    start = end
+  }
+}
