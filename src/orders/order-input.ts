@@ -3,7 +3,7 @@ import { assertNoCardData } from '../card-data.js'
 import { ValidationError, type ValidationIssue } from '../errors.js'
 import { computeOrderTotals, isCurrencyCode, type OrderTotals } from '../money.js'
 import { parseInput, parseSchema } from '../validation.js'
-import { createManySchema, orderInputSchema } from './order.js'
+import { createManySchema, orderInputSchema } from './order-schema.js'
 
 /** An order input as its schema outputs it: trimmed, normalised, defaults filled in. */
 export type ParsedOrderInput = z.output<typeof orderInputSchema>

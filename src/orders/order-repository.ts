@@ -14,16 +14,7 @@ import type { StoreContext } from '../store-context.js'
 import { normalizeEmail } from '../text.js'
 import { parseId, parseInput } from '../validation.js'
 import { requestHash } from './idempotency.js'
-import {
-  createOrderOptionsSchema,
-  listOrdersSchema,
-  type Order,
-  type OrderEvent,
-  type OrderRepository,
-  orderNumberSchema,
-  orderStatusSchema,
-  transitionOptionsSchema,
-} from './order.js'
+import type { Order, OrderEvent, OrderRepository } from './order.js'
 import { parseOrderInput, parseOrderInputs, type ValidOrder } from './order-input.js'
 import {
   type IdempotencyKeyRow,
@@ -33,6 +24,13 @@ import {
   toOrder,
   toOrderEvent,
 } from './order-row.js'
+import {
+  createOrderOptionsSchema,
+  listOrdersSchema,
+  orderNumberSchema,
+  orderStatusSchema,
+  transitionOptionsSchema,
+} from './order-schema.js'
 import { canTransition, type OrderStatus } from './order-status.js'
 import { customerIds, missingCustomer, writeOrders } from './order-writer.js'
 
