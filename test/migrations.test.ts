@@ -1,22 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CheckoutStoreError, createCheckoutStore } from '../src/index.js'
 import { describeEachDatabase } from './support/databases.js'
-import { listTables } from './support/introspect.js'
-
-const LIBRARY_TABLES = [
-  'addresses',
-  'counters',
-  'customers',
-  'idempotency_keys',
-  'migrations',
-  'order_events',
-  'order_lines',
-  'orders',
-  'payment_methods',
-]
+import { LIBRARY_TABLES, listTables, MIGRATIONS } from './support/introspect.js'
 
 /** The library's migrations, oldest first, as the log records them. */
-const MIGRATIONS = ['0001-initial', '0002-payment-methods-by-customer']
 
 const withPrefix = (prefix: string) => LIBRARY_TABLES.map((t) => prefix + t).sort()
 

@@ -1,38 +1,11 @@
-import type { Knex } from 'knex'
 import { beforeAll, expect, it } from 'vitest'
 import { type CheckoutStore, createCheckoutStore, type Order, type OrderStatus } from '../src/index.js'
 import { canTransition } from '../src/orders/order-status.js'
-import { type DatabaseName, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { describeEachDatabase } from './support/databases.js'
 import { guestOrder, item, orderTableState } from './support/orders.js'
+import { separateStores } from './support/stores.js'
 
 const CALLERS = 20
-
-/**
- * `count` stores on pools of their own, as separate processes would have. An in-memory SQLite database
- * exists on one connection only, so there they all share the test's pool. For a SQLite file, each extra
- * pool waits for no lock (busy_timeout 0): better-sqlite3 waits synchronously, so a wait would block the
- * very event loop the lock holder needs to commit; SQLITE_BUSY instead makes the store retry the
- * transaction after a backoff.
- */
-function separateStores(db: TestDatabase, name: DatabaseName, count: number): CheckoutStore[] {
-  if (name === 'sqlite-memory') return Array.from({ length: count }, () => createCheckoutStore(db.knex))
-  const pool: Knex.PoolConfig =
-    name === 'sqlite-file'
-      ? {
-          min: 0,
-          max: 1,
-          afterCreate(
-            conn: { pragma(sql: string): unknown },
-            done: (err: Error | null, conn: unknown) => void,
-          ) {
-            conn.pragma('foreign_keys = ON')
-            conn.pragma('busy_timeout = 0')
-            done(null, conn)
-          },
-        }
-      : { min: 0, max: 1 }
-  return Array.from({ length: count }, () => createCheckoutStore(db.connect(pool)))
-}
 
 describeEachDatabase('orders.concurrency', (db, name) => {
   let store: CheckoutStore

@@ -1,4 +1,3 @@
-import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
 import { beforeAll, expect, it } from 'vitest'
 import {
@@ -8,9 +7,10 @@ import {
   type Order,
   type OrderInput,
 } from '../src/index.js'
-import { type DatabaseName, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { describeEachDatabase } from './support/databases.js'
 import { createCustomer, guestOrder, insideTransaction, item, recordQueries } from './support/orders.js'
 import { countRows } from './support/rows.js'
+import { separateStores } from './support/stores.js'
 
 const address = {
   name: 'Ada Lovelace',
@@ -53,27 +53,6 @@ const lines = (n: number) => [
  */
 const createManyStatements = (orders: number, lines: number, readsCustomers: boolean): number =>
   (readsCustomers ? 1 : 0) + 1 + Math.ceil(orders / 1000) + Math.ceil(lines / 1000) + Math.ceil(orders / 1000)
-
-/** Stores on pools of their own, as other processes would have (one shared pool for in-memory SQLite). */
-function separateStores(db: TestDatabase, name: DatabaseName, count: number): CheckoutStore[] {
-  if (name === 'sqlite-memory') return Array.from({ length: count }, () => createCheckoutStore(db.knex))
-  const pool: Knex.PoolConfig =
-    name === 'sqlite-file'
-      ? {
-          min: 0,
-          max: 1,
-          afterCreate(
-            conn: { pragma(sql: string): unknown },
-            done: (err: Error | null, conn: unknown) => void,
-          ) {
-            conn.pragma('foreign_keys = ON')
-            conn.pragma('busy_timeout = 0')
-            done(null, conn)
-          },
-        }
-      : { min: 0, max: 1 }
-  return Array.from({ length: count }, () => createCheckoutStore(db.connect(pool)))
-}
 
 describeEachDatabase('orders.createMany', (db, name) => {
   let store: CheckoutStore

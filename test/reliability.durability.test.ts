@@ -4,7 +4,7 @@ import type { Knex } from 'knex'
 import { expect, it } from 'vitest'
 import { SAMPLE_ADDRESS, SAMPLE_CARD, sampleCustomer, sampleOrder } from './support/checkout-data.js'
 import { describeEachDatabase, type TestDatabase } from './support/databases.js'
-import { listTables } from './support/introspect.js'
+import { LIBRARY_TABLES, listTables, MIGRATIONS } from './support/introspect.js'
 
 /*
  * Durability: what one process wrote, a new process reads back exactly, through the built package
@@ -13,18 +13,6 @@ import { listTables } from './support/introspect.js'
  */
 
 const CHILD = fileURLToPath(new URL('./fixtures/durability-child.mjs', import.meta.url))
-const MIGRATIONS = ['0001-initial', '0002-payment-methods-by-customer']
-const LIBRARY_TABLES = [
-  'addresses',
-  'counters',
-  'customers',
-  'idempotency_keys',
-  'migrations',
-  'order_events',
-  'order_lines',
-  'orders',
-  'payment_methods',
-]
 
 interface Child {
   readonly process: ChildProcessWithoutNullStreams

@@ -4,6 +4,7 @@ import { CheckoutStoreError, createCheckoutStore, type OrderInput } from '../src
 import { MAX_ATTEMPTS } from '../src/sql/transactions.js'
 import { type DatabaseName, describeEachDatabase } from './support/databases.js'
 import { countRows, type RowCounts } from './support/rows.js'
+import { otherProcessPool } from './support/stores.js'
 
 /*
  * Faults: a connection killed in the middle of a create, the database refusing a write half-way, a pool
@@ -221,18 +222,7 @@ describeEachDatabase('reliability: faults', (db, name) => {
   if (name === 'sqlite-file') {
     it('gives up after a bounded number of attempts when the write lock never comes free', async () => {
       await createCheckoutStore(db().knex, { tablePrefix: 'stuck_' }).migrate()
-      const pool = db().connect({
-        min: 0,
-        max: 1,
-        afterCreate(
-          conn: { pragma(sql: string): unknown },
-          done: (err: Error | null, conn: unknown) => void,
-        ) {
-          conn.pragma('foreign_keys = ON')
-          conn.pragma('busy_timeout = 5')
-          done(null, conn)
-        },
-      })
+      const pool = db().connect(otherProcessPool('sqlite-file', 5))
       const store = createCheckoutStore(pool, { tablePrefix: 'stuck_' })
       const holder = db().connect({ min: 0, max: 1 })
       const raw = (await holder.client.acquireConnection()) as { exec(sql: string): unknown }

@@ -1,8 +1,12 @@
-import { createCheckoutStore } from '../../dist/index.js'
 import type { BenchDatabase } from '../databases.js'
 import { mapConcurrent } from '../harness.js'
 import type { BenchOrderInput, Implementation } from '../workload.js'
 import { TABLE_PREFIX } from '../workload.js'
+
+// The built package, as a user imports it (`npm run bench` builds first), typed from the source so that
+// type-checking does not need a build.
+const PACKAGE: string = '../../dist/index.js'
+const { createCheckoutStore } = (await import(PACKAGE)) as typeof import('../../src/index.js')
 
 /*
  * (a) checkout-store, imported from the built package as a user would, over the shared Knex pool.

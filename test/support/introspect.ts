@@ -60,3 +60,19 @@ export async function indexColumns(db: Knex, table: string, index: string): Prom
   }>
   return rows.map((r) => r.name)
 }
+
+/** The tables the library's migrations create under a prefix, without the prefix, sorted. */
+export const LIBRARY_TABLES = [
+  'addresses',
+  'counters',
+  'customers',
+  'idempotency_keys',
+  'migrations',
+  'order_events',
+  'order_lines',
+  'orders',
+  'payment_methods',
+] as const
+
+/** The library's migrations, in order. */
+export const MIGRATIONS = ['0001-initial', '0002-payment-methods-by-customer']
