@@ -18,8 +18,6 @@ import type { Order, OrderEvent, OrderRepository } from './order.js'
 import { parseOrderInput, parseOrderInputs, type ValidOrder } from './order-input.js'
 import {
   type IdempotencyKeyRow,
-  LINE_COLUMNS,
-  ORDER_COLUMNS,
   type OrderEventRow,
   type OrderLineRow,
   type OrderRow,
@@ -73,30 +71,6 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     if (!row) return null
     const lines = await readLines([row.id])
     return toOrder(row, lines.get(row.id) ?? [])
-  }
-
-  /**
-   * One order with its lines in one statement: a left join, each line's columns under a `line__` alias.
-   * Only for a single order (transition): the order's columns repeat on every line's row.
-   */
-  const readOrderWithLines = async (
-    orderId: string,
-  ): Promise<{ row: OrderRow; lines: OrderLineRow[] } | undefined> => {
-    const rows = (await ctx
-      .db(`${tables.orders} as o`)
-      .leftJoin(`${tables.orderLines} as l`, 'l.order_id', 'o.id')
-      .where('o.id', orderId)
-      .select([...ORDER_COLUMNS.map((c) => `o.${c}`), ...LINE_COLUMNS.map((c) => `l.${c} as line__${c}`)])
-      .orderBy('l.position')) as Array<Record<string, unknown>>
-    const first = rows[0]
-    if (!first) return undefined
-    const row = Object.fromEntries(ORDER_COLUMNS.map((c) => [c, first[c]])) as unknown as OrderRow
-    const lines = rows
-      .filter((r) => r.line__id != null)
-      .map(
-        (r) => Object.fromEntries(LINE_COLUMNS.map((c) => [c, r[`line__${c}`]])) as unknown as OrderLineRow,
-      )
-    return { row, lines }
   }
 
   const findById = async (id: string): Promise<Order | null> =>
@@ -221,11 +195,13 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
       const { expectedVersion, note, actor } = parseInput(transitionOptionsSchema, options ?? {})
 
       for (let attempt = 1; ; attempt++) {
-        // The order and its lines in one statement: the lines are needed for the answer, transitions
-        // never change them, and a separate read would be one more round trip (synchronous on SQLite).
-        const found = await readOrderWithLines(orderId)
-        if (!found) throw new NotFoundError('order', orderId)
-        const { row, lines } = found
+        // The order and its lines in parallel (two pooled connections on a server): the lines are needed
+        // for the answer, transitions never change them, and this keeps them off the path after COMMIT.
+        const [row, lines] = await Promise.all([
+          ctx.db<OrderRow>(tables.orders).where({ id: orderId }).first(),
+          readLines([orderId]),
+        ])
+        if (!row) throw new NotFoundError('order', orderId)
         const from = row.status as OrderStatus
         const version = fromDbInt(row.version)
         if (!canTransition(from, target)) throw new InvalidTransitionError(orderId, from, target)
@@ -257,7 +233,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
 
         if (changed) {
           const updated: OrderRow = { ...row, status: target, version: version + 1, updated_at: now }
-          return toOrder(updated, lines)
+          return toOrder(updated, lines.get(orderId) ?? [])
         }
         if (expectedVersion !== undefined) {
           const current = await ctx
