@@ -4,19 +4,6 @@ import type { Dialect } from '../sql/dialect.js'
 import { fromDbInt } from '../sql/values.js'
 
 /**
- * Takes the next order number from the `order_number` counter row, in one statement, inside the
- * caller's transaction `trx`: {@link nextOrderNumbers} with a count of one.
- *
- * @param trx - The create's transaction.
- * @param dialect - The database family.
- * @param table - The counters table.
- * @returns The new number (1001 for the first order).
- */
-export function nextOrderNumber(trx: Knex.Transaction, dialect: Dialect, table: string): Promise<number> {
-  return nextOrderNumbers(trx, dialect, table, 1)
-}
-
-/**
  * Takes `count` consecutive order numbers from the `order_number` counter row, in one statement, inside
  * the caller's transaction `trx`. The UPDATE locks the row until the transaction ends, so concurrent
  * writers take turns: numbers are unique, increase in commit order, and a rolled-back write gives its

@@ -26,10 +26,5 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to)
 }
 
-/** The statuses an order may reach `to` from. */
-export function sourcesOf(to: OrderStatus): OrderStatus[] {
-  return ORDER_STATUSES.filter((from) => canTransition(from, to))
-}
-
 /** Orders in these statuses still need the customer's data: not yet shipped, not final. */
 export const OPEN_ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'paid']

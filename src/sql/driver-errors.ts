@@ -29,9 +29,6 @@ export const TRANSIENT = {
 interface DriverError {
   code?: unknown
   errno?: unknown
-  constraint?: unknown
-  sqlMessage?: unknown
-  message?: unknown
 }
 
 function fields(error: unknown): DriverError {
@@ -66,15 +63,4 @@ export function isTransientError(error: unknown): boolean {
     (TRANSIENT.mysql as readonly unknown[]).includes(errno) ||
     (TRANSIENT.sqlite3 as readonly unknown[]).includes(code)
   )
-}
-
-/**
- * Which constraint or index a unique violation hit, as far as the driver tells: pg gives the
- * constraint name, MySQL and SQLite put the index or column names in the message.
- */
-export function violatedConstraint(error: unknown): string {
-  const { constraint, sqlMessage, message } = fields(error)
-  if (typeof constraint === 'string') return constraint
-  if (typeof sqlMessage === 'string') return sqlMessage
-  return typeof message === 'string' ? message : ''
 }
