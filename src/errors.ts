@@ -12,6 +12,7 @@ export type CheckoutStoreErrorCode =
   | 'CARD_DATA_REJECTED'
   | 'CUSTOMER_HAS_OPEN_ORDERS'
   | 'CONFIGURATION_INVALID'
+  | 'DATABASE_ERROR'
 
 /**
  * One problem found in an input: where it is (`path`, dotted, such as `items.0.quantity`) and what is
@@ -225,6 +226,40 @@ export class ConfigurationError extends CheckoutStoreError {
   /** @param message - What is misconfigured and how to fix it. */
   constructor(message: string) {
     super('CONFIGURATION_INVALID', message)
+  }
+}
+
+/**
+ * The database failed in a way the store does not translate into one of its own codes (`DATABASE_ERROR`):
+ * unreachable, out of resources, missing privileges, a pool with no free connection. The message names
+ * the driver's code (PostgreSQL SQLSTATE, MySQL/MariaDB errno, SQLite result code) and what to check; it
+ * never holds the SQL or its values. `cause` is a copy of the driver's error that keeps only its codes,
+ * because the original's message and fields (Knex puts the SQL with its values into the message; pg's
+ * `detail` repeats the offending key) hold the caller's data.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.orders.get(id)
+ * } catch (error) {
+ *   if (error instanceof DatabaseError) logger.error({ driverCode: error.driverCode }, error.message)
+ * }
+ * ```
+ */
+export class DatabaseError extends CheckoutStoreError {
+  /** Always `'DatabaseError'`. */
+  override name = 'DatabaseError'
+  /** The driver's code: a SQLSTATE such as `53300`, an errno such as `1205`, `SQLITE_FULL`, `ECONNREFUSED`. */
+  readonly driverCode: string
+
+  /**
+   * @param driverCode - The driver's code.
+   * @param message - What failed and what to check, without SQL or values.
+   * @param options - The driver's error, reduced to its codes.
+   */
+  constructor(driverCode: string, message: string, options?: { cause?: unknown }) {
+    super('DATABASE_ERROR', message, options)
+    this.driverCode = driverCode
   }
 }
 

@@ -27,6 +27,7 @@ export {
   type CheckoutStoreErrorCode,
   ConfigurationError,
   CustomerHasOpenOrdersError,
+  DatabaseError,
   DuplicateEmailError,
   IdempotencyKeyReusedError,
   InvalidTransitionError,

@@ -6,8 +6,9 @@ import { createOrderRepository } from './orders/order-repository.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
 import { migrateLatest, rollbackAll } from './schema/migrator.js'
 import { DEFAULT_TABLE_PREFIX, tableNames } from './schema/tables.js'
-import { detectDialect } from './sql/dialect.js'
+import { type Dialect, detectDialect } from './sql/dialect.js'
 import { runTransaction } from './sql/transactions.js'
+import { translateError, translateErrors } from './sql/translate-error.js'
 import { createStoreContext } from './store-context.js'
 
 /** Options for {@link createCheckoutStore}. */
@@ -113,16 +114,56 @@ export function createCheckoutStore(
 
   const bind = (trx: Knex.Transaction): CheckoutStoreTransaction => {
     const bound = createStoreContext(trx, dialect, tables)
-    return { customers: createCustomerRepository(bound), orders: createOrderRepository(bound), trx }
+    return {
+      customers: translateErrors(createCustomerRepository(bound), dialect),
+      orders: translateErrors(createOrderRepository(bound), dialect),
+      trx,
+    }
   }
 
+  // Every repository and store method throws only the store's errors: see translateErrors.
   return {
-    customers: createCustomerRepository(context),
-    orders: createOrderRepository(context),
-    migrate: () => migrateLatest(db, dialect, tables),
-    rollback: () => rollbackAll(db, dialect, tables),
+    customers: translateErrors(createCustomerRepository(context), dialect),
+    orders: translateErrors(createOrderRepository(context), dialect),
+    ...translateErrors(
+      {
+        migrate: () => migrateLatest(db, dialect, tables),
+        rollback: () => rollbackAll(db, dialect, tables),
+      },
+      dialect,
+    ),
     migrationSource: createMigrationSource(tables),
-    // The host's callback may have effects outside the database, so it is never run twice.
-    transaction: (fn) => runTransaction(db, dialect, (trx) => fn(bind(trx)), { retry: false }),
+    transaction: (fn) => hostTransaction(db, dialect, (trx) => fn(bind(trx))),
+  }
+}
+
+/**
+ * Runs the host's callback in a transaction, never twice (it may have effects outside the database).
+ * What the callback throws is the host's and passes through untouched; a failure of BEGIN or COMMIT
+ * is the store's and is translated.
+ */
+async function hostTransaction<T>(
+  db: Knex,
+  dialect: Dialect,
+  fn: (trx: Knex.Transaction) => Promise<T>,
+): Promise<T> {
+  const thrown: { error?: unknown } = {}
+  try {
+    return await runTransaction(
+      db,
+      dialect,
+      async (trx) => {
+        try {
+          return await fn(trx)
+        } catch (error) {
+          thrown.error = error
+          throw error
+        }
+      },
+      { retry: false },
+    )
+  } catch (error) {
+    if ('error' in thrown && error === thrown.error) throw error
+    throw translateError(error, dialect)
   }
 }

@@ -3,8 +3,43 @@ import { z } from 'zod'
 /*
  * Text fields keep exactly what was given (no trimming, no case folding): what a shopper typed comes
  * back byte for byte. Only lengths are limited, in Unicode code points (as PostgreSQL and MySQL count
- * characters), and NUL, which PostgreSQL cannot store in text, is refused.
+ * characters), and what a database cannot keep exactly is refused, by one rule for every string that
+ * enters, stored or looked up ({@link isStorableText}).
  */
+
+/** Why {@link isStorableText} refused a string. */
+export const STORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates'
+
+// With the u flag a surrogate pair is one code point, never \p{Cs}: only an unpaired half matches.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * The shared text rule: true when every database stores `value` exactly and compares it as given.
+ * PostgreSQL refuses NUL in text (and a lookup holding one fails with 22021); a lone UTF-16 surrogate is
+ * not Unicode text, so every driver encodes it as U+FFFD and two different strings would become one.
+ * Linear in the string's length.
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\0') && !LONE_SURROGATE.test(value)
+}
+
+/**
+ * True when `value` neither starts nor ends with whitespace. For strings compared as keys: MariaDB's
+ * `utf8mb4_bin` is a PAD SPACE collation, so `'k'` and `'k '` are one value to a unique index and to
+ * `WHERE key = ?` there, and not on PostgreSQL or SQLite. A key with surrounding whitespace is refused
+ * on every dialect rather than equal on one.
+ */
+export function isTrimmedKey(value: string): boolean {
+  return value.length === 0 || !(/^\s/.test(value) || /\s$/.test(value))
+}
+
+/** A string passing the shared text rule, for lookups (search text, an email to find). */
+export function storableString(max: number) {
+  return z
+    .string({ message: 'must be a string' })
+    .max(max, `must be at most ${max} characters`)
+    .refine(isStorableText, STORABLE_TEXT_MESSAGE)
+}
 
 /** Required text of 1 to `max` characters, kept exactly as given. */
 export function text(max: number) {
@@ -12,7 +47,15 @@ export function text(max: number) {
     .string({ message: 'must be a string' })
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !value.includes('\0'), 'must not contain NUL characters')
+    .refine(isStorableText, STORABLE_TEXT_MESSAGE)
+}
+
+/**
+ * A key of 1 to `max` characters compared for equality (an idempotency key, an id): the shared text rule
+ * and no leading or trailing whitespace ({@link isTrimmedKey}).
+ */
+export function keyText(max: number) {
+  return text(max).refine(isTrimmedKey, 'must not start or end with whitespace')
 }
 
 /** Optional text: absent, `null` or 1 to `max` characters. Read back as `null` when absent. */
@@ -43,6 +86,8 @@ export const idSchema = z
   .string({ message: 'must be a string id' })
   .min(1, 'must not be empty')
   .max(36, 'is not an id')
+  .refine(isStorableText, STORABLE_TEXT_MESSAGE)
+  .refine(isTrimmedKey, 'is not an id')
 
 /** Options carrying an optional `expectedVersion`. */
 export const expectedVersionSchema = z.strictObject({

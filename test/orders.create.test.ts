@@ -209,19 +209,21 @@ describeEachDatabase('orders.create', (db) => {
     expect(read).toEqual(order)
   })
 
-  it('runs at most 5 statements in its transaction (customerId, no email, no key) and 4 with an email', async () => {
+  it('runs at most 5 statements in its transaction (customerId, no email, no key) and 4 with an email, one more on MySQL', async () => {
+    // MySQL has no UPDATE … RETURNING: the database clock is read in a statement of its own.
+    const clock = db().name === 'mysql' ? 1 : 0
     const customer = await createCustomer(store.customers, db().knex)
     const input = { customerId: customer.id, currency: 'EUR', items: [item(), item(), item()] }
     const withRead = await recordQueries(db().knex, () => store.orders.create(input))
     const inside = insideTransaction(withRead.sql)
-    expect(inside.length).toBeLessThanOrEqual(5)
+    expect(inside.length).toBeLessThanOrEqual(5 + clock)
     expect(withRead.sql.length).toBe(inside.length + 2) // nothing outside BEGIN … COMMIT
     const withEmail = await recordQueries(db().knex, () =>
       store.orders.create({ ...input, email: 'x@example.com' }),
     )
-    expect(insideTransaction(withEmail.sql)).toHaveLength(4)
+    expect(insideTransaction(withEmail.sql)).toHaveLength(4 + clock)
     console.info(
-      `[${db().name}] create statements in transaction: ${inside.length} (customer read), 4 (email given)`,
+      `[${db().name}] create statements in transaction: ${inside.length} (customer read), ${4 + clock} (email given)`,
     )
   })
 })

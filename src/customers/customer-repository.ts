@@ -1,12 +1,12 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
-import { z } from 'zod'
 import { DuplicateEmailError, NotFoundError, VersionConflictError } from '../errors.js'
 import { isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
+import { driverCause } from '../sql/translate-error.js'
 import { type DbDate, fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
-import { expectedVersionSchema, normalizeEmail } from '../text.js'
+import { expectedVersionSchema, normalizeEmail, storableString } from '../text.js'
 import { parseId, parseInput } from '../validation.js'
 import { customerAddressPatchSchema, customerAddressSchema } from './address.js'
 import { anonymizeOptionsSchema, eraseCustomer } from './anonymize.js'
@@ -32,7 +32,7 @@ import {
 import { paymentMethodSchema } from './payment-method.js'
 
 // findByEmail looks up any string: one that is not an email address simply matches nobody.
-const emailLookupSchema = z.string({ message: 'must be a string' }).max(320, 'must be at most 320 characters')
+const emailLookupSchema = storableString(320)
 
 type Entity = NotFoundError['entity']
 
@@ -166,7 +166,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           await trx(t.customers).insert(row)
         })
       } catch (error) {
-        if (isUniqueViolation(error)) throw new DuplicateEmailError(error)
+        if (isUniqueViolation(error)) throw new DuplicateEmailError(driverCause(error))
         throw error
       }
       return toCustomer(row, [], [])
@@ -224,7 +224,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           return requireCustomer(trx, customerId)
         })
       } catch (error) {
-        if (isUniqueViolation(error)) throw new DuplicateEmailError(error)
+        if (isUniqueViolation(error)) throw new DuplicateEmailError(driverCause(error))
         throw error
       }
     },

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Metadata } from '../metadata.js'
 import { metadataSchema } from '../metadata.js'
 import { cursorSchema, type Page, pageLimitSchema } from '../page.js'
-import { emailSchema, optionalText, phoneSchema } from '../text.js'
+import { emailSchema, optionalText, phoneSchema, storableString } from '../text.js'
 import type { Address, CustomerAddressInput } from './address.js'
 import type { PaymentMethod, PaymentMethodInput } from './payment-method.js'
 
@@ -87,7 +87,7 @@ export const customerPatchSchema = customerInputSchema.partial()
 export const listCustomersSchema = z.strictObject({
   limit: pageLimitSchema,
   cursor: cursorSchema,
-  search: z.string().max(320).nullish(),
+  search: storableString(320).nullish(),
 })
 
 /**

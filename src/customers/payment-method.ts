@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { text } from '../text.js'
+import { keyText, text } from '../text.js'
 
 /**
  * A saved payment method: only what PCI DSS lets a merchant keep. The card itself lives with the
@@ -58,8 +58,8 @@ export interface PaymentMethod {
 
 /** The schema behind {@link PaymentMethodInput}. */
 export const paymentMethodSchema = z.strictObject({
-  provider: text(64),
-  token: text(255),
+  provider: keyText(64),
+  token: keyText(255),
   brand: text(32),
   last4: z
     .string({ message: 'must be a string of four digits' })

@@ -1,26 +1,41 @@
+import { randomInt } from 'node:crypto'
 import type { Knex } from 'knex'
+import { ConfigurationError } from '../errors.js'
 import { ORDER_NUMBER_COUNTER } from '../schema/0001-initial.js'
+import { clockMillisSql } from '../sql/clock.js'
 import type { Dialect } from '../sql/dialect.js'
 import { fromDbInt } from '../sql/values.js'
 
+/** A run of order numbers and the database's time when they were taken. */
+export interface TakenNumbers {
+  /** The first number; the others follow it one by one. */
+  readonly first: number
+  /** The database clock, read after the counter row was locked: the orders' `createdAt`. */
+  readonly now: Date
+}
+
 /**
- * Takes `count` consecutive order numbers from the `order_number` counter row, in one statement, inside
- * the caller's transaction `trx`. The UPDATE locks the row until the transaction ends, so concurrent
- * writers take turns: numbers are unique, increase in commit order, and a rolled-back write gives its
- * numbers back (no gaps).
+ * Takes `count` consecutive order numbers from the `order_number` counter row, inside the caller's
+ * transaction `trx`, and reads the database clock after the row is locked. The UPDATE locks the row until
+ * the transaction ends, so concurrent writers take turns: numbers are unique, increase in commit order,
+ * and a rolled-back write gives its numbers back (no gaps). Because the clock is read only once the lock
+ * is held, a later number never gets an earlier time, whichever app host's clock is ahead: on one
+ * database server, `createdAt` order and number order agree. pg and SQLite do both in one statement;
+ * MySQL, which has no UPDATE … RETURNING, reads the clock in a second one.
  *
  * @param trx - The write's transaction.
  * @param dialect - The database family.
  * @param table - The counters table.
  * @param count - How many numbers to take, at least 1.
- * @returns The first of the `count` numbers; the others follow it one by one.
+ * @throws `CONFIGURATION_INVALID` when the counter row is missing (migrations not run).
  */
 export async function nextOrderNumbers(
   trx: Knex.Transaction,
   dialect: Dialect,
   table: string,
   count: number,
-): Promise<number> {
+): Promise<TakenNumbers> {
+  const clock = clockMillisSql(dialect)
   if (dialect === 'mysql') {
     // MySQL has no UPDATE … RETURNING (and returning() must not be trusted there): LAST_INSERT_ID(expr)
     // sets the connection's insert id to the new value, which the OK packet of this very UPDATE carries.
@@ -33,20 +48,50 @@ export async function nextOrderNumbers(
       ORDER_NUMBER_COUNTER,
     ])) as [{ insertId?: unknown; affectedRows?: unknown }, unknown]
     if (header.affectedRows !== 1) throw missingCounter(table)
-    return fromDbInt(header.insertId) - count + 1
+    // UTC_TIMESTAMP is this statement's start, which comes after the UPDATE above took the lock.
+    const [rows] = (await trx.raw(`select ${clock} as ??`, ['now_ms'])) as [Array<{ now_ms: unknown }>]
+    return {
+      first: fromDbInt(header.insertId) - count + 1,
+      now: new Date(fromDbInt(rows[0]?.now_ms)),
+    }
   }
-  // pg and SQLite (3.35+) return the updated value from the same statement.
-  const rows = (await trx(table)
-    .where({ name: ORDER_NUMBER_COUNTER })
-    .update({ value: trx.raw('?? + ?', ['value', count]) })
-    .returning('value')) as Array<{ value: unknown }>
-  const row = rows[0]
+  // pg and SQLite (3.35+) return the updated value, and the clock read after the row lock, from the
+  // same statement: RETURNING is evaluated once the row is updated.
+  const result = (await trx.raw(`update ?? set ?? = ?? + ? where ?? = ? returning ??, ${clock} as ??`, [
+    table,
+    'value',
+    'value',
+    count,
+    'name',
+    ORDER_NUMBER_COUNTER,
+    'value',
+    'now_ms',
+  ])) as Array<{ value: unknown; now_ms: unknown }> | { rows: Array<{ value: unknown; now_ms: unknown }> }
+  const row = (Array.isArray(result) ? result : result.rows)[0]
   if (!row) throw missingCounter(table)
-  return fromDbInt(row.value) - count + 1
+  return { first: fromDbInt(row.value) - count + 1, now: new Date(fromDbInt(row.now_ms)) }
+}
+
+/**
+ * The id of the order numbered `number`, created at `at`: a UUIDv7 whose timestamp is `at` and whose
+ * next 53 bits (where RFC 9562 allows a counter) are the number, then 21 random bits. Lists sort on
+ * (created_at, id), so orders stamped in the same millisecond by the database clock still list in number
+ * order, whichever host made their ids. Unique because numbers are.
+ *
+ * @param at - The order's `createdAt`, whole milliseconds.
+ * @param number - The order's number, a safe integer.
+ */
+export function orderIdFor(at: Date, number: number): string {
+  const n = BigInt(number)
+  const randA = (n >> 41n) & 0xfffn
+  const randB = ((n & ((1n << 41n) - 1n)) << 21n) | BigInt(randomInt(0, 1 << 21))
+  const value = (BigInt(at.getTime()) << 80n) | (0x7n << 76n) | (randA << 64n) | (0x2n << 62n) | randB
+  const hex = value.toString(16).padStart(32, '0')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
 function missingCounter(table: string): Error {
-  return new Error(
+  return new ConfigurationError(
     `The ${ORDER_NUMBER_COUNTER} row of ${table} is missing: run store.migrate() on this database.`,
   )
 }

@@ -7,6 +7,7 @@ import {
   VersionConflictError,
 } from '../errors.js'
 import type { Page } from '../page.js'
+import { clockMillisSql } from '../sql/clock.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
 import { fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
@@ -51,11 +52,22 @@ const MAX_TRANSITION_ATTEMPTS = 8
 export function createOrderRepository(ctx: StoreContext): OrderRepository {
   const { tables, dialect } = ctx
 
+  /**
+   * Makes `query` a locking read (FOR SHARE) when `newest` is set, on the servers: it reads the newest
+   * committed rows, where a plain read inside a REPEATABLE READ transaction would read its snapshot.
+   * SQLite's writers take turns on the whole file, so there a plain read already sees the newest rows.
+   */
+  const newestCommitted = <Q extends Knex.QueryBuilder>(query: Q, newest: boolean): Q =>
+    newest && dialect !== 'sqlite3' ? (query.forShare() as Q) : query
+
   /** The lines of one order, or of a page of orders, in one query. */
-  const readLines = async (orderIds: readonly string[]): Promise<Map<string, OrderLineRow[]>> => {
+  const readLines = async (
+    orderIds: readonly string[],
+    newest = false,
+  ): Promise<Map<string, OrderLineRow[]>> => {
     const byOrder = new Map<string, OrderLineRow[]>(orderIds.map((id) => [id, []]))
     if (orderIds.length === 0) return byOrder
-    const query = ctx.db<OrderLineRow>(tables.orderLines).select('*')
+    const query = newestCommitted(ctx.db<OrderLineRow>(tables.orderLines).select('*'), newest)
     // The (order_id, position) unique index serves both forms.
     if (orderIds.length === 1) query.where('order_id', orderIds[0] as string)
     else query.whereIn('order_id', [...orderIds])
@@ -67,28 +79,28 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     return byOrder
   }
 
-  const withLines = async (row: OrderRow | undefined): Promise<Order | null> => {
+  const withLines = async (row: OrderRow | undefined, newest = false): Promise<Order | null> => {
     if (!row) return null
-    const lines = await readLines([row.id])
+    const lines = await readLines([row.id], newest)
     return toOrder(row, lines.get(row.id) ?? [])
   }
 
-  const findById = async (id: string): Promise<Order | null> =>
-    withLines(await ctx.db<OrderRow>(tables.orders).where({ id }).first())
+  const findById = async (id: string, newest = false): Promise<Order | null> =>
+    withLines(await newestCommitted(ctx.db<OrderRow>(tables.orders).where({ id }), newest).first(), newest)
 
-  const getById = async (id: string): Promise<Order> => {
-    const order = await findById(id)
+  const getById = async (id: string, newest = false): Promise<Order> => {
+    const order = await findById(id, newest)
     if (!order) throw new NotFoundError('order', id)
     return order
   }
 
-  const readKey = (key: string): Promise<IdempotencyKeyRow | undefined> =>
-    ctx.db<IdempotencyKeyRow>(tables.idempotencyKeys).where({ key }).first()
+  const readKey = (key: string, newest = false): Promise<IdempotencyKeyRow | undefined> =>
+    newestCommitted(ctx.db<IdempotencyKeyRow>(tables.idempotencyKeys).where({ key }), newest).first()
 
   /** The order a key already made, if the request is the same; throws when it is not. */
-  const replay = async (row: IdempotencyKeyRow, hash: string): Promise<Order> => {
+  const replay = async (row: IdempotencyKeyRow, hash: string, newest = false): Promise<Order> => {
     if (row.request_hash !== hash) throw new IdempotencyKeyReusedError(row.order_id)
-    return getById(row.order_id)
+    return getById(row.order_id, newest)
   }
 
   /**
@@ -129,10 +141,12 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
       } catch (error) {
         // A concurrent caller with the same key committed first: our transaction is rolled back as a
         // whole (on pg the failed INSERT aborted it anyway), and the winner's order is the answer.
+        // Read it with a locking read: inside a host's transaction on MySQL/MariaDB (REPEATABLE READ) a
+        // plain read stays in the snapshot taken before the winner committed and would miss its rows.
         if (!isUniqueViolation(error)) throw error
-        const winner = await readKey(key.key)
+        const winner = await readKey(key.key, true)
         if (!winner) throw error
-        return replay(winner, key.hash)
+        return replay(winner, key.hash, true)
       }
     },
 
@@ -197,19 +211,30 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
       for (let attempt = 1; ; attempt++) {
         // The order and its lines in parallel (two pooled connections on a server): the lines are needed
         // for the answer, transitions never change them, and this keeps them off the path after COMMIT.
-        const [row, lines] = await Promise.all([
-          ctx.db<OrderRow>(tables.orders).where({ id: orderId }).first(),
+        // The read also takes the database's clock (see below), so the transition needs no extra statement.
+        const [read, lines] = await Promise.all([
+          ctx
+            .db<OrderRow>(tables.orders)
+            .select('*', ctx.db.raw(`${clockMillisSql(dialect)} as ??`, ['clock_ms']))
+            .where({ id: orderId })
+            .first() as Promise<(OrderRow & { clock_ms: unknown }) | undefined>,
           readLines([orderId]),
         ])
-        if (!row) throw new NotFoundError('order', orderId)
+        if (!read) throw new NotFoundError('order', orderId)
+        const { clock_ms: clock, ...row } = read
         const from = row.status as OrderStatus
         const version = fromDbInt(row.version)
-        if (!canTransition(from, target)) throw new InvalidTransitionError(orderId, from, target)
+        // A stale expectedVersion is the caller's first problem: the status it saw is stale too.
         if (expectedVersion !== undefined && expectedVersion !== version) {
           throw new VersionConflictError(orderId, expectedVersion, version)
         }
+        if (!canTransition(from, target)) throw new InvalidTransitionError(orderId, from, target)
 
-        const now = toDbDate(dialect, new Date())
+        // The database's clock, read after this order's last change was committed (the read saw it), and
+        // at least a millisecond past that change: the order's events list in the order they happened,
+        // whichever app host's clock is ahead. The conditional UPDATE below keeps that true under races.
+        const nowMs = Math.max(fromDbInt(clock), fromDbDate(row.updated_at).getTime() + 1)
+        const now = toDbDate(dialect, new Date(nowMs))
         const changed = await ctx.write(async (trx) => {
           // Conditional on what was just read, so a status change never overwrites a concurrent one:
           // of several racing callers exactly one matches the row, on every dialect.

@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { addressSnapshotSchema } from '../customers/address.js'
 import { flatStringMap, metadataSchema } from '../metadata.js'
 import { cursorSchema, pageLimitSchema } from '../page.js'
-import { emailSchema, idSchema, optionalText, text } from '../text.js'
+import { storableDateSchema } from '../sql/date-range.js'
+import { emailSchema, idSchema, keyText, optionalText, storableString, text } from '../text.js'
 import type {
   CreateOrderOptions,
   ListOrdersOptions,
@@ -39,6 +40,8 @@ const amount = (what: string) =>
     .int(`${what} must be an integer number of minor units`)
     .min(0, `${what} must not be negative`)
     .max(Number.MAX_SAFE_INTEGER, `${what} must be at most Number.MAX_SAFE_INTEGER`)
+    // -0 passes every check above; store and return it as 0.
+    .transform((n) => n + 0)
 
 /** The schema behind {@link OrderItemInput}. */
 export const orderItemSchema = z.strictObject({
@@ -93,11 +96,7 @@ export const orderInputSchema = z
 
 /** The schema behind {@link CreateOrderOptions}. */
 export const createOrderOptionsSchema = z.strictObject({
-  idempotencyKey: z
-    .string({ message: 'must be a string' })
-    .min(1, 'must not be empty')
-    .max(ORDER_LIMITS.idempotencyKey, `must be at most ${ORDER_LIMITS.idempotencyKey} characters`)
-    .optional(),
+  idempotencyKey: keyText(ORDER_LIMITS.idempotencyKey).optional(),
 })
 
 /**
@@ -147,10 +146,10 @@ export const orderStatusSchema = statusSchema
 /** The schema behind {@link ListOrdersOptions}. */
 export const listOrdersSchema = z.strictObject({
   customerId: idSchema.optional(),
-  email: z.string().max(320).optional(),
+  email: storableString(320).optional(),
   status: z.union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)]).optional(),
-  createdAfter: z.date({ message: 'must be a valid Date' }).optional(),
-  createdBefore: z.date({ message: 'must be a valid Date' }).optional(),
+  createdAfter: storableDateSchema.optional(),
+  createdBefore: storableDateSchema.optional(),
   limit: pageLimitSchema,
   cursor: cursorSchema,
 })

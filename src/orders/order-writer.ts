@@ -9,7 +9,7 @@ import { toDbDate, toDbJson } from '../sql/values.js'
 import { normalizeEmail } from '../text.js'
 import type { Order, StoredPaymentSummary } from './order.js'
 import type { ParsedOrderInput, ValidOrder } from './order-input.js'
-import { nextOrderNumbers } from './order-number.js'
+import { nextOrderNumbers, orderIdFor } from './order-number.js'
 import {
   EVENT_COLUMNS,
   LINE_COLUMNS,
@@ -32,7 +32,8 @@ export interface NewOrderRows {
  * Writes new orders in `trx`, the path shared by `create` (one order) and `createMany` (a batch): reads
  * the emails of the customers of inputs that give none, takes one consecutive run of numbers, then inserts
  * the orders, their lines and their `order_placed` events with one multi-row statement per table (more
- * only past 1,000 rows or 2 MiB, see {@link insertRows}). For one order: 4 statements, 5 with the read.
+ * only past 1,000 rows or 2 MiB, see {@link insertRows}). For one order: 4 statements, 5 with the read
+ * (one more each on MySQL, which reads the database clock in a statement of its own).
  *
  * @returns The orders, in input order, numbered consecutively in that order.
  * @throws `NOT_FOUND` when a customer does not exist and it is known which one; a foreign key violation
@@ -45,8 +46,8 @@ export async function writeOrders(
   valid: readonly ValidOrder[],
 ): Promise<Order[]> {
   const emails = await orderEmails(trx, tables.customers, valid)
-  const first = await nextOrderNumbers(trx, dialect, tables.counters, valid.length)
-  const now = new Date()
+  // The database's clock, read after the counter lock: createdAt order follows number order.
+  const { first, now } = await nextOrderNumbers(trx, dialect, tables.counters, valid.length)
   const rows = valid.map((order, i) => buildOrderRows(order, first + i, emails[i] as string, now, dialect))
   try {
     await insertRows(
@@ -155,7 +156,7 @@ export function buildOrderRows(
   dialect: Dialect,
 ): NewOrderRows {
   const at = toDbDate(dialect, now)
-  const id = uuidv7()
+  const id = orderIdFor(now, number)
   const order: OrderRow = {
     id,
     number,

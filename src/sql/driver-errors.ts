@@ -64,3 +64,24 @@ export function isTransientError(error: unknown): boolean {
     (TRANSIENT.sqlite3 as readonly unknown[]).includes(code)
   )
 }
+
+/**
+ * The store's tables or columns are not there: `migrate()` has not run on this database (or not since an
+ * upgrade). pg: undefined table / column; MySQL: ER_NO_SUCH_TABLE, ER_BAD_FIELD_ERROR; SQLite reports
+ * SQLITE_ERROR with the text `no such table` / `no such column`, so there the text decides.
+ */
+export const MISSING_SCHEMA = {
+  postgresql: ['42P01', '42703'],
+  mysql: [1146, 1054],
+  sqlite3: /\bno such (table|column)\b/,
+} as const
+
+/** True when `error` says that a table or column of the store does not exist. */
+export function isMissingSchema(error: unknown): boolean {
+  const { code, errno } = fields(error)
+  if ((MISSING_SCHEMA.postgresql as readonly unknown[]).includes(code)) return true
+  if ((MISSING_SCHEMA.mysql as readonly unknown[]).includes(errno)) return true
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return false
+  const message = (error as { message?: unknown }).message
+  return typeof message === 'string' && MISSING_SCHEMA.sqlite3.test(message)
+}

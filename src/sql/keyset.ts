@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { ValidationError } from '../errors.js'
+import { isStorableMillis } from './date-range.js'
 import type { Dialect } from './dialect.js'
 import { toDbDate } from './values.js'
 
@@ -29,7 +30,8 @@ export function decodeCursor(cursor: string, path = 'cursor'): KeysetPosition {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (Array.isArray(value) && value.length === 2) {
       const [ms, id] = value as [unknown, unknown]
-      if (typeof ms === 'number' && Number.isSafeInteger(ms) && typeof id === 'string' && id.length <= 36) {
+      // Decoded cursors are input like any other: a forged time outside the stored range is refused.
+      if (typeof ms === 'number' && isStorableMillis(ms) && typeof id === 'string' && isCursorId(id)) {
         return { createdAt: new Date(ms), id }
       }
     }
@@ -37,6 +39,11 @@ export function decodeCursor(cursor: string, path = 'cursor'): KeysetPosition {
     // fall through to the validation error
   }
   throw new ValidationError([{ path, message: 'is not a cursor returned by a previous page' }])
+}
+
+/** An id as the store makes them (UUIDv7 text): anything else in a cursor was not written by us. */
+function isCursorId(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
 }
 
 /**
