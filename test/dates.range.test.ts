@@ -59,7 +59,9 @@ describeEachDatabase('dates: what enters stays in the range every dialect stores
     expect(all.items.map((o) => o.id).sort()).toEqual([...orderIds].sort())
     expect((await store.orders.list({ createdAfter: last })).items).toEqual([])
     expect((await store.orders.list({ createdBefore: first })).items).toEqual([])
-    const page = await store.orders.list({ cursor: cursorAt(last.getTime(), 'ffffffff-ffff-7fff-bfff-ffffffffffff') })
+    const page = await store.orders.list({
+      cursor: cursorAt(last.getTime(), 'ffffffff-ffff-7fff-bfff-ffffffffffff'),
+    })
     expect(page.items.map((o) => o.id).sort()).toEqual([...orderIds].sort())
   })
 })

@@ -111,7 +111,11 @@ describeEachDatabase('errors: driver errors leave the store translated, without 
   it("turns Knex's pool timeout into DATABASE_ERROR without the statement's values", async () => {
     // A pool of one whose only connection the host holds in a transaction: nothing is free.
     const { config } = db()
-    const knex = createKnex({ ...config, pool: { ...config.pool, min: 0, max: 1 }, acquireConnectionTimeout: 300 })
+    const knex = createKnex({
+      ...config,
+      pool: { ...config.pool, min: 0, max: 1 },
+      acquireConnectionTimeout: 300,
+    })
     const pooled = createCheckoutStore(knex)
     const held = await knex.transaction()
     try {

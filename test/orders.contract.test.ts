@@ -14,7 +14,9 @@ describeEachDatabase('orders contract: stale versions, negative zero', (db) => {
     const order = await store.orders.create(guestOrder())
     await store.orders.transition(order.id, 'paid', { expectedVersion: 1 })
     // The same request again (a retried "pay"): version 1 is stale, and paid → paid is no transition.
-    const again = await store.orders.transition(order.id, 'paid', { expectedVersion: 1 }).catch((e: unknown) => e)
+    const again = await store.orders
+      .transition(order.id, 'paid', { expectedVersion: 1 })
+      .catch((e: unknown) => e)
     expect(again).toBeInstanceOf(VersionConflictError)
     expect(again).toMatchObject({ code: 'VERSION_CONFLICT', expectedVersion: 1, actualVersion: 2 })
     // Without expectedVersion the state rules still answer.

@@ -52,12 +52,7 @@ const lines = (n: number) => [
  * per 1,000 rows of orders, of lines and of events (for rows well under 2 MiB per statement).
  */
 // MySQL reads the database clock in a statement of its own after taking the numbers (no UPDATE … RETURNING).
-const createManyStatements = (
-  orders: number,
-  lines: number,
-  readsCustomers: boolean,
-  name: string,
-): number =>
+const createManyStatements = (orders: number, lines: number, readsCustomers: boolean, name: string): number =>
   (readsCustomers ? 1 : 0) +
   1 +
   (name === 'mysql' ? 1 : 0) +

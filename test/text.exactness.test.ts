@@ -38,18 +38,18 @@ describeEachDatabase('text: what a database cannot keep exactly is refused', (db
     const before = await orderTableState(db().knex)
     for (const bad of [NUL, LONE_HIGH, LONE_LOW]) {
       expect(await rejection(() => store.orders.create(guestOrder({ note: bad })))).toContain('note')
-      expect(await rejection(() => store.orders.create(guestOrder({ items: [item({ name: bad })] })))).toContain(
-        'items.0.name',
-      )
+      expect(
+        await rejection(() => store.orders.create(guestOrder({ items: [item({ name: bad })] }))),
+      ).toContain('items.0.name')
       expect(await rejection(() => store.orders.create(guestOrder({ metadata: { [bad]: 'x' } })))).toContain(
         `metadata.${bad}`,
       )
       expect(await rejection(() => store.orders.create(guestOrder({ metadata: { k: bad } })))).toContain(
         'metadata.k',
       )
-      expect(await rejection(() => store.customers.create({ email: 'text@example.com', name: bad }))).toContain(
-        'name',
-      )
+      expect(
+        await rejection(() => store.customers.create({ email: 'text@example.com', name: bad })),
+      ).toContain('name')
     }
     expect(await orderTableState(db().knex)).toEqual(before)
     expect(await db().knex(T.customers).where({ email_normalized: 'text@example.com' })).toEqual([])
@@ -65,9 +65,9 @@ describeEachDatabase('text: what a database cannot keep exactly is refused', (db
   it('refuses idempotency keys and payment tokens with surrounding whitespace, so no two keys compare equal on one dialect only', async () => {
     const order = await store.orders.create(guestOrder(), { idempotencyKey: 'pad-key' })
     for (const key of ['pad-key ', ' pad-key', 'pad-key\t']) {
-      expect(await rejection(() => store.orders.create(guestOrder({ note: 'other' }), { idempotencyKey: key }))).toContain(
-        'idempotencyKey',
-      )
+      expect(
+        await rejection(() => store.orders.create(guestOrder({ note: 'other' }), { idempotencyKey: key })),
+      ).toContain('idempotencyKey')
     }
     expect(await store.orders.create(guestOrder(), { idempotencyKey: 'pad-key' })).toEqual(order)
     const customer = await store.customers.create({ email: 'tokens@example.com' })
