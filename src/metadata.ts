@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { isStorableText, STORABLE_TEXT_MESSAGE } from './text.js'
 
 /**
  * Free-form data a shop attaches to a record: a flat object of string values, at most 50 keys, keys
@@ -45,12 +44,6 @@ export function flatStringMap(limits: FlatMapLimits) {
             path: [key],
             message: `keys are 1 to ${limits.keyLength} characters`,
           })
-        }
-        if (!isStorableText(key)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `keys ${STORABLE_TEXT_MESSAGE}` })
-        }
-        if (typeof item === 'string' && !isStorableText(item)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `values ${STORABLE_TEXT_MESSAGE}` })
         }
         if (typeof item !== 'string') {
           ctx.addIssue({ code: 'custom', path: [key], message: 'values must be strings (no nesting)' })

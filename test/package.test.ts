@@ -18,6 +18,7 @@ describe('the built package', () => {
       'CheckoutStoreError',
       'ConfigurationError',
       'CustomerHasOpenOrdersError',
+      'DatabaseError',
       'DuplicateEmailError',
       'IdempotencyKeyReusedError',
       'InvalidTransitionError',
