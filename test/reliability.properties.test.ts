@@ -198,7 +198,11 @@ describeEachDatabase('reliability: properties', (db) => {
       .record({
         buyer: buyers,
         fields: orderFields,
-        key: fc.option(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), { nil: undefined }),
+        // Keys never end in whitespace: MariaDB would compare 'k' and 'k ' as one, so the store refuses it.
+        key: fc.option(
+          fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).filter((k) => !/\s$/.test(k)),
+          { nil: undefined },
+        ),
       })
       .filter(hasNoCardData)
     let previous = 1000
