@@ -10,21 +10,21 @@ export interface AddressInput {
   /** The recipient, 1 to 200 characters. */
   name: string
   /** Company name, up to 200 characters. */
-  company?: string | null
+  company?: string | null | undefined
   /** First address line (street and number), 1 to 200 characters. */
   line1: string
   /** Second address line (flat, floor, building), up to 200 characters. */
-  line2?: string | null
+  line2?: string | null | undefined
   /** City or town, 1 to 200 characters. */
   city: string
   /** State, county or province, up to 200 characters. */
-  region?: string | null
+  region?: string | null | undefined
   /** Postal or ZIP code as typed, up to 32 characters. */
-  postalCode?: string | null
+  postalCode?: string | null | undefined
   /** ISO 3166-1 alpha-2 code such as `GB` or `US` (either case; stored upper-case). */
   country: string
   /** Phone number as typed (digits, `+`, spaces, dashes, dots, parentheses), up to 64 characters. */
-  phone?: string | null
+  phone?: string | null | undefined
 }
 
 /**
@@ -56,9 +56,9 @@ export interface AddressSnapshot {
 /** A customer's saved address, with its defaults. */
 export interface CustomerAddressInput extends AddressInput {
   /** Makes this the customer's one default shipping address (the previous default is cleared). */
-  isDefaultShipping?: boolean
+  isDefaultShipping?: boolean | undefined
   /** Makes this the customer's one default billing address (the previous default is cleared). */
-  isDefaultBilling?: boolean
+  isDefaultBilling?: boolean | undefined
 }
 
 /** A saved address as read back. */

@@ -19,9 +19,9 @@ export interface PaymentMethodInput {
   /** Expiry year, four digits; two-digit years are read as 20xx. */
   expYear: number
   /** The provider's fingerprint of the card, to spot the same card saved twice; up to 255 characters. */
-  fingerprint?: string | null
+  fingerprint?: string | null | undefined
   /** Makes this the customer's one default method (the previous default is cleared). */
-  isDefault?: boolean
+  isDefault?: boolean | undefined
 }
 
 /** A saved payment method as read back. */
