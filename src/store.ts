@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import type { CustomerRepository } from './customers/customer.js'
 import { createCustomerRepository } from './customers/customer-repository.js'
+import { type PruneIdempotencyKeysOptions, pruneIdempotencyKeys } from './orders/idempotency.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
@@ -19,7 +20,7 @@ export interface CheckoutStoreOptions {
    *
    * @defaultValue `'checkout_'`
    */
-  tablePrefix?: string
+  tablePrefix?: string | undefined
 }
 
 /** The repositories bound to one database transaction, as given to {@link CheckoutStore.transaction}. */
@@ -84,6 +85,20 @@ export interface CheckoutStore {
    * ```
    */
   transaction<T>(fn: (tx: CheckoutStoreTransaction) => Promise<T>): Promise<T>
+  /**
+   * Deletes the idempotency keys first used before `olderThan`; the orders they placed stay. A retry
+   * with a deleted key places a new order, so keep keys longer than any client retries (a day is
+   * plenty for a checkout). Run it from a scheduled job.
+   *
+   * @returns How many keys were deleted.
+   * @throws `VALIDATION_FAILED` when `olderThan` is not a valid Date
+   * @example
+   * ```ts
+   * const week = 7 * 24 * 60 * 60 * 1000
+   * await store.pruneIdempotencyKeys({ olderThan: new Date(Date.now() - week) })
+   * ```
+   */
+  pruneIdempotencyKeys(options: PruneIdempotencyKeysOptions): Promise<number>
 }
 
 /**
@@ -124,5 +139,6 @@ export function createCheckoutStore(
     migrationSource: createMigrationSource(tables),
     // The host's callback may have effects outside the database, so it is never run twice.
     transaction: (fn) => runTransaction(db, dialect, (trx) => fn(bind(trx)), { retry: false }),
+    pruneIdempotencyKeys: (options) => pruneIdempotencyKeys(context, options),
   }
 }

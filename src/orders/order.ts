@@ -13,17 +13,17 @@ export interface OrderItemInput {
    * What the shopper chose, as a flat string map such as `{ size: 'M', color: 'blue' }`: up to 50 keys of
    * 1 to 40 characters, values up to 200.
    */
-  attributes?: Record<string, string> | null
+  attributes?: Record<string, string> | null | undefined
   /** 1 to 10,000. */
   quantity: number
   /** Price of one unit in minor units of the order's currency (1999 = $19.99). */
   unitPrice: number
   /** The shop's product id, 1 to 100 characters. */
-  productId?: string | null
+  productId?: string | null | undefined
   /** The shop's variant id, 1 to 100 characters. */
-  variantId?: string | null
+  variantId?: string | null | undefined
   /** Flat string map: up to 50 keys of 1 to 40 characters, values up to 500; never card data. */
-  metadata?: Metadata | null
+  metadata?: Metadata | null | undefined
 }
 
 /** A summary of how the order was paid: the provider's reference, never card data. */
@@ -33,46 +33,50 @@ export interface PaymentSummary {
   /** The provider's reference for the payment (`pi_…`); 1 to 255 characters. */
   reference: string
   /** Card brand, such as `visa`; 1 to 32 characters. */
-  brand?: string | null
+  brand?: string | null | undefined
   /** The card's last four digits. */
-  last4?: string | null
+  last4?: string | null | undefined
 }
 
 /** A new order. Totals are computed by the library; amounts are integers in minor units. */
 export interface OrderInput {
   /** An existing customer; the order's email defaults to theirs. Leave out for a guest checkout. */
-  customerId?: string | null
+  customerId?: string | null | undefined
   /** Required for a guest checkout; overrides the customer's email otherwise. */
-  email?: string | null
+  email?: string | null | undefined
   /** ISO 4217 code such as `USD`, `EUR`, `JPY`. */
   currency: string
   /** 1 to 1,000 lines. */
   items: OrderItemInput[]
   /** Where to ship; copied into the order as an {@link AddressSnapshot}. */
-  shippingAddress?: AddressInput | null
+  shippingAddress?: AddressInput | null | undefined
   /** The billing address; copied into the order as an {@link AddressSnapshot}. */
-  billingAddress?: AddressInput | null
+  billingAddress?: AddressInput | null | undefined
   /** @defaultValue 0 */
-  shippingTotal?: number
+  shippingTotal?: number | undefined
   /** @defaultValue 0 */
-  taxTotal?: number
+  taxTotal?: number | undefined
   /** Must not take the total below 0. @defaultValue 0 */
-  discountTotal?: number
+  discountTotal?: number | undefined
   /** How the order was paid, if it was. */
-  payment?: PaymentSummary | null
+  payment?: PaymentSummary | null | undefined
   /** A free-text note on the order, 1 to 2,000 characters. */
-  note?: string | null
+  note?: string | null | undefined
   /** Flat string map: up to 50 keys of 1 to 40 characters, values up to 500; never card data. */
-  metadata?: Metadata | null
+  metadata?: Metadata | null | undefined
 }
 
 /** Options for {@link OrderRepository.create}. */
 export interface CreateOrderOptions {
   /**
-   * 1 to 255 characters. The same key with the same input returns the first order; with a different
-   * input it throws `IDEMPOTENCY_KEY_REUSED`.
+   * 1 to 255 characters. The same key with the same input returns the first order (`replayed: true`);
+   * with a different input it throws `IDEMPOTENCY_KEY_REUSED`, which does not say which order the key
+   * placed. Keys are shared by every caller of the store (one table per prefix), not scoped by customer:
+   * take them from the client (a UUID per checkout, such as the `Idempotency-Key` header) or prefix them
+   * with what scopes them in your app (`${sessionId}:${key}`). They are kept until
+   * `store.pruneIdempotencyKeys({ olderThan })` deletes them.
    */
-  idempotencyKey?: string
+  idempotencyKey?: string | undefined
 }
 
 /** A stored order line. */
@@ -155,6 +159,19 @@ export interface Order {
   updatedAt: Date
 }
 
+/**
+ * The order {@link OrderRepository.create} returns: the {@link Order}, plus whether this call placed it
+ * or replayed the one its idempotency key placed before.
+ */
+export interface PlacedOrder extends Order {
+  /**
+   * `true` when the idempotency key had already placed this order and nothing was written now (answer
+   * HTTP 200 rather than 201). Non-enumerable: `JSON.stringify`, spreading and deep equality see the
+   * order alone, the same as a first response.
+   */
+  readonly replayed: boolean
+}
+
 /** One entry in an order's history. */
 export interface OrderEvent {
   /** The event's id, a UUIDv7. */
@@ -176,29 +193,29 @@ export interface OrderEvent {
 /** Options for {@link OrderRepository.transition}. */
 export interface TransitionOptions {
   /** Fail with `VERSION_CONFLICT` unless the order is still at this version. */
-  expectedVersion?: number
+  expectedVersion?: number | undefined
   /** Recorded in the event. */
-  note?: string | null
+  note?: string | null | undefined
   /** Who made the change, recorded in the event. */
-  actor?: string | null
+  actor?: string | null | undefined
 }
 
 /** Filters and paging for {@link OrderRepository.list}. */
 export interface ListOrdersOptions {
   /** Only this customer's orders. */
-  customerId?: string
+  customerId?: string | undefined
   /** Compared case-insensitively. */
-  email?: string
+  email?: string | undefined
   /** One status or several. */
-  status?: OrderStatus | OrderStatus[]
+  status?: OrderStatus | OrderStatus[] | undefined
   /** Only orders created at or after this instant. */
-  createdAfter?: Date
+  createdAfter?: Date | undefined
   /** Only orders created before this instant. */
-  createdBefore?: Date
+  createdBefore?: Date | undefined
   /** 1 to 100. @defaultValue 20 */
-  limit?: number
+  limit?: number | undefined
   /** `nextCursor` from the previous page. */
-  cursor?: string | null
+  cursor?: string | null | undefined
 }
 
 /**
@@ -220,9 +237,10 @@ export interface OrderRepository {
    *   shippingTotal: 500,
    * }, { idempotencyKey: checkoutSessionId })
    * order.total // 4498
+   * res.status(order.replayed ? 200 : 201).json(order) // a retry of the same checkout gets the same order
    * ```
    */
-  create(input: OrderInput, options?: CreateOrderOptions): Promise<Order>
+  create(input: OrderInput, options?: CreateOrderOptions): Promise<PlacedOrder>
   /**
    * Places 1 to 1,000 orders (10,000 lines at most in all) in one transaction, the fast path for a bulk
    * import: one counter update for all their numbers, then a few multi-row inserts. Each input is checked
