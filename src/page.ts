@@ -13,11 +13,14 @@ export const DEFAULT_PAGE_SIZE = 20
 
 /** The page size of a list call: 1 to 100, {@link DEFAULT_PAGE_SIZE} when left out. */
 export const pageLimitSchema = z
-  .number()
+  .number({ message: 'must be an integer from 1 to 100' })
   .int('must be an integer')
   .min(1, 'must be 1 to 100')
   .max(100, 'must be 1 to 100')
   .default(DEFAULT_PAGE_SIZE)
 
 /** The `cursor` of a list call: `nextCursor` of the previous page; decoded by the keyset module. */
-export const cursorSchema = z.string().max(200).nullish()
+export const cursorSchema = z
+  .string({ message: 'must be the nextCursor of a previous page' })
+  .max(200, 'is not a cursor of this store')
+  .nullish()

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { assertNoCardData } from '../card-data.js'
 import { ValidationError, type ValidationIssue } from '../errors.js'
-import { computeOrderTotals, isCurrencyCode, type OrderTotals } from '../money.js'
+import { computeOrderTotals, type OrderTotals } from '../money.js'
 import { parseInput, parseSchema } from '../validation.js'
 import { createManySchema, orderInputSchema } from './order-schema.js'
 
@@ -52,11 +52,6 @@ export function parseOrderInputs(inputs: unknown): ValidOrder[] {
 /** The checks after the card data search: schema, currency, totals. */
 function validateOrderInput(input: unknown): ValidOrder {
   const parsed = parseSchema(orderInputSchema, input)
-  if (!isCurrencyCode(parsed.currency)) {
-    throw new ValidationError([
-      { path: 'currency', message: 'must be an uppercase ISO 4217 currency code, such as USD, EUR or JPY' },
-    ])
-  }
   const totals = computeOrderTotals({
     lines: parsed.items,
     shippingTotal: parsed.shippingTotal,

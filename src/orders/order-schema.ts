@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { addressSnapshotSchema } from '../customers/address.js'
 import { flatStringMap, metadataSchema } from '../metadata.js'
+import { isCurrencyCode } from '../money.js'
 import { cursorSchema, pageLimitSchema } from '../page.js'
 import { emailSchema, idSchema, optionalText, text } from '../text.js'
 import type {
@@ -56,6 +57,15 @@ export const orderItemSchema = z.strictObject({
   metadata: metadataSchema.nullish(),
 })
 
+/**
+ * An ISO 4217 code from the bundled table, in either case (`usd` is `USD`; payment providers such as
+ * Stripe spell codes in lower case), stored upper-case: one currency, one spelling.
+ */
+export const currencySchema = z
+  .string({ message: 'must be an ISO 4217 currency code, such as USD, EUR or JPY' })
+  .transform((code) => code.toUpperCase())
+  .refine(isCurrencyCode, 'must be an ISO 4217 currency code, such as USD, EUR or JPY')
+
 /** The schema behind {@link PaymentSummary}. */
 export const paymentSummarySchema = z.strictObject({
   provider: text(64),
@@ -72,7 +82,7 @@ export const orderInputSchema = z
   .strictObject({
     customerId: idSchema.nullish(),
     email: emailSchema.nullish(),
-    currency: z.string({ message: 'must be an ISO 4217 code' }),
+    currency: currencySchema,
     items: z
       .array(orderItemSchema, { message: 'must be a list of order lines' })
       .min(1, 'an order needs at least one line')
@@ -147,8 +157,12 @@ export const orderStatusSchema = statusSchema
 /** The schema behind {@link ListOrdersOptions}. */
 export const listOrdersSchema = z.strictObject({
   customerId: idSchema.optional(),
-  email: z.string().max(320).optional(),
-  status: z.union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)]).optional(),
+  email: z.string({ message: 'must be a string' }).max(320, 'must be at most 320 characters').optional(),
+  status: z
+    .union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)], {
+      message: `must be one of ${ORDER_STATUSES.join(', ')}, or a list of them`,
+    })
+    .optional(),
   createdAfter: z.date({ message: 'must be a valid Date' }).optional(),
   createdBefore: z.date({ message: 'must be a valid Date' }).optional(),
   limit: pageLimitSchema,
