@@ -77,29 +77,34 @@ export const paymentSummarySchema = z.strictObject({
     .nullish(),
 })
 
-/** The schema behind {@link OrderInput}; currency is checked against the bundled ISO 4217 table later. */
-export const orderInputSchema = z
-  .strictObject({
-    customerId: idSchema.nullish(),
-    email: emailSchema.nullish(),
-    currency: currencySchema,
-    items: z
-      .array(orderItemSchema, { message: 'must be a list of order lines' })
-      .min(1, 'an order needs at least one line')
-      .max(ORDER_LIMITS.lines, `at most ${ORDER_LIMITS.lines} lines`),
-    shippingAddress: addressSnapshotSchema.nullish(),
-    billingAddress: addressSnapshotSchema.nullish(),
-    shippingTotal: amount('shippingTotal').default(0),
-    taxTotal: amount('taxTotal').default(0),
-    discountTotal: amount('discountTotal').default(0),
-    payment: paymentSummarySchema.nullish(),
-    note: optionalText(ORDER_LIMITS.note),
-    metadata: metadataSchema.nullish(),
-  })
-  .refine((o) => o.customerId != null || o.email != null, {
-    message: 'a guest checkout needs an email; otherwise pass customerId',
-    path: ['email'],
-  })
+/**
+ * The schema behind {@link OrderInput}. That an order needs a customer or an email is checked beside it
+ * ({@link BUYER_ISSUE}), so that it is reported with the other problems even when a field fails in a way
+ * that stops zod's object-level refinements.
+ */
+export const orderInputSchema = z.strictObject({
+  customerId: idSchema.nullish(),
+  email: emailSchema.nullish(),
+  currency: currencySchema,
+  items: z
+    .array(orderItemSchema, { message: 'must be a list of order lines' })
+    .min(1, 'an order needs at least one line')
+    .max(ORDER_LIMITS.lines, `at most ${ORDER_LIMITS.lines} lines`),
+  shippingAddress: addressSnapshotSchema.nullish(),
+  billingAddress: addressSnapshotSchema.nullish(),
+  shippingTotal: amount('shippingTotal').default(0),
+  taxTotal: amount('taxTotal').default(0),
+  discountTotal: amount('discountTotal').default(0),
+  payment: paymentSummarySchema.nullish(),
+  note: optionalText(ORDER_LIMITS.note),
+  metadata: metadataSchema.nullish(),
+})
+
+/** The issue of an order with neither `customerId` nor `email`. */
+export const BUYER_ISSUE = {
+  path: 'email',
+  message: 'a guest checkout needs an email; otherwise pass customerId',
+} as const
 
 /** The schema behind {@link CreateOrderOptions}. */
 export const createOrderOptionsSchema = z.strictObject({
