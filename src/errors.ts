@@ -3,6 +3,11 @@ import type { OrderStatus } from './orders/order-status.js'
 /**
  * The stable error codes of {@link CheckoutStoreError}. Branch on `error.code`, never on the message:
  * codes are part of the public contract, messages may be reworded.
+ *
+ * @example
+ * ```ts
+ * const retryable = (code: CheckoutStoreErrorCode) => code === 'VERSION_CONFLICT'
+ * ```
  */
 export type CheckoutStoreErrorCode =
   | 'VALIDATION_FAILED'
@@ -57,7 +62,14 @@ export interface ValidationIssue {
   readonly message: string
 }
 
-/** The kinds of record the store keeps, as errors name them. */
+/**
+ * The kinds of record the store keeps, as errors name them.
+ *
+ * @example
+ * ```ts
+ * if (error.code === 'NOT_FOUND' && error.entity === 'order') res.status(404).send('No such order')
+ * ```
+ */
 export type RecordKind = 'customer' | 'address' | 'payment method' | 'order'
 
 // A registered symbol: the ESM and the CommonJS build each have their own classes, but Symbol.for gives
@@ -65,10 +77,22 @@ export type RecordKind = 'customer' | 'address' | 'payment method' | 'order'
 const BRAND: unique symbol = Symbol.for('checkout-store.error') as never
 
 /**
- * What every error of the library has, whatever its code. The subclasses add their context. Not
- * exported on its own: `CheckoutStoreError` is the name to use, as a class and as the union.
+ * What every error of the library has, whatever its code; each subclass adds its context. As a class it
+ * is reached as `CheckoutStoreError`, the name to use both for the union and for `instanceof`.
+ *
+ * @example
+ * ```ts
+ * const summary = (error: CheckoutStoreErrorBase) => `${error.httpStatus} ${error.code}: ${error.message}`
+ * ```
  */
-abstract class CheckoutStoreErrorBase extends Error {
+export interface CheckoutStoreErrorBase extends Error {
+  /** Stable machine-readable code; narrows a {@link CheckoutStoreError} to its subclass. */
+  readonly code: CheckoutStoreErrorCode
+  /** The HTTP status that answers this error, from {@link HTTP_STATUS}. */
+  readonly httpStatus: number
+}
+
+abstract class StoreErrorBase extends Error implements CheckoutStoreErrorBase {
   /** Stable machine-readable code; narrows the error to its subclass. */
   readonly code: CheckoutStoreErrorCode
   /** The HTTP status that answers this error, from {@link HTTP_STATUS}. */
@@ -83,12 +107,12 @@ abstract class CheckoutStoreErrorBase extends Error {
     this.httpStatus = HTTP_STATUS[code]
   }
 }
-Object.defineProperty(CheckoutStoreErrorBase.prototype, BRAND, { value: true })
+Object.defineProperty(StoreErrorBase.prototype, BRAND, { value: true })
 // `instanceof CheckoutStoreError` recognises the errors of the other build too, by the brand;
 // `instanceof` on a subclass keeps its ordinary meaning.
-Object.defineProperty(CheckoutStoreErrorBase, Symbol.hasInstance, {
+Object.defineProperty(StoreErrorBase, Symbol.hasInstance, {
   value: function hasInstance(this: unknown, value: unknown): boolean {
-    if (this === CheckoutStoreErrorBase) return isCheckoutStoreError(value)
+    if (this === StoreErrorBase) return isCheckoutStoreError(value)
     return Function.prototype[Symbol.hasInstance].call(this, value)
   },
 })
@@ -96,12 +120,20 @@ Object.defineProperty(CheckoutStoreErrorBase, Symbol.hasInstance, {
 /**
  * The type of the `CheckoutStoreError` value: a base to extend and to test with `instanceof` (which
  * narrows to the union of the coded errors), never to construct on its own.
+ *
+ * @example
+ * ```ts
+ * const isStoreError = (value: unknown, base: CheckoutStoreErrorClass) => value instanceof base
+ * ```
  */
-type CheckoutStoreErrorClass = (abstract new (
+export type CheckoutStoreErrorClass = (abstract new (
   code: CheckoutStoreErrorCode,
   message: string,
   options?: { cause?: unknown },
-) => CheckoutStoreErrorBase) & { readonly prototype: CheckoutStoreError }
+) => CheckoutStoreErrorBase) & {
+  /** What `instanceof CheckoutStoreError` narrows to: the union of the coded errors. */
+  readonly prototype: CheckoutStoreError
+}
 
 /**
  * Every error checkout-store throws on purpose. Whenever one is thrown, nothing was written to the
@@ -124,11 +156,18 @@ type CheckoutStoreErrorClass = (abstract new (
  * ```
  */
 export const CheckoutStoreError: CheckoutStoreErrorClass =
-  CheckoutStoreErrorBase as unknown as CheckoutStoreErrorClass
+  StoreErrorBase as unknown as CheckoutStoreErrorClass
 
 /**
  * The union of every coded error. A new error class joins the contract by being listed here (and its
  * code in {@link CheckoutStoreErrorCode} and {@link HTTP_STATUS}).
+ *
+ * @example
+ * ```ts
+ * function toResponse(error: CheckoutStoreError) {
+ *   return error.code === 'VALIDATION_FAILED' ? { status: 400, issues: error.issues } : { status: error.httpStatus }
+ * }
+ * ```
  */
 export type CheckoutStoreError =
   | ValidationError

@@ -25,6 +25,8 @@ export type { PaymentMethod, PaymentMethodInput } from './customers/payment-meth
 export {
   CardDataRejectedError,
   CheckoutStoreError,
+  type CheckoutStoreErrorBase,
+  type CheckoutStoreErrorClass,
   type CheckoutStoreErrorCode,
   ConfigurationError,
   CustomerHasOpenOrdersError,
@@ -63,7 +65,7 @@ export {
 } from './orders/order-status.js'
 export type { Page } from './page.js'
 export type { CheckoutMigration } from './schema/migration-source.js'
-export { combineSchemas, schemas } from './schemas/schemas.js'
+export { type CheckoutStoreSchemas, combineSchemas, schemas } from './schemas/schemas.js'
 export type {
   SchemaIssue,
   StandardSchemaProps,

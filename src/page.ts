@@ -1,6 +1,14 @@
 import { z } from 'zod'
 
-/** One page of a list, newest first. Pass `nextCursor` back as `cursor` for the next page. */
+/**
+ * One page of a list, newest first. Pass `nextCursor` back as `cursor` for the next page.
+ *
+ * @example
+ * ```ts
+ * let page: Page<Order> = await store.orders.list({ limit: 100 })
+ * while (page.nextCursor) page = await store.orders.list({ limit: 100, cursor: page.nextCursor })
+ * ```
+ */
 export interface Page<T> {
   /** The records on this page. */
   items: T[]

@@ -11,7 +11,14 @@ import { detectDialect } from './sql/dialect.js'
 import { runTransaction } from './sql/transactions.js'
 import { createStoreContext } from './store-context.js'
 
-/** Options for {@link createCheckoutStore}. */
+/**
+ * Options for {@link createCheckoutStore}.
+ *
+ * @example
+ * ```ts
+ * const store = createCheckoutStore(db, { tablePrefix: 'shop_' })
+ * ```
+ */
 export interface CheckoutStoreOptions {
   /**
    * Prefix of every table the store creates, so it can share a database with the host's tables, or
@@ -23,7 +30,17 @@ export interface CheckoutStoreOptions {
   tablePrefix?: string | undefined
 }
 
-/** The repositories bound to one database transaction, as given to {@link CheckoutStore.transaction}. */
+/**
+ * The repositories bound to one database transaction, as given to {@link CheckoutStore.transaction}.
+ *
+ * @example
+ * ```ts
+ * await store.transaction(async (tx: CheckoutStoreTransaction) => {
+ *   const { customer } = await tx.customers.findOrCreate({ email })
+ *   await tx.trx('audit_log').insert({ customer_id: customer.id }) // the host's table, same transaction
+ * })
+ * ```
+ */
 export interface CheckoutStoreTransaction {
   /** Customers, inside the transaction. */
   readonly customers: CustomerRepository
@@ -33,7 +50,16 @@ export interface CheckoutStoreTransaction {
   readonly trx: Knex.Transaction
 }
 
-/** Order and customer repositories over one Knex connection. Made by {@link createCheckoutStore}. */
+/**
+ * Order and customer repositories over one Knex connection. Made by {@link createCheckoutStore}.
+ *
+ * @example
+ * ```ts
+ * const store: CheckoutStore = createCheckoutStore(db)
+ * await store.migrate()
+ * const order = await store.orders.get(id)
+ * ```
+ */
 export interface CheckoutStore {
   /** The shop's customers, with their addresses and saved payment methods. */
   readonly customers: CustomerRepository

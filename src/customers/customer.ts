@@ -6,7 +6,15 @@ import { emailSchema, optionalText, phoneSchema } from '../text.js'
 import type { Address, CustomerAddressInput } from './address.js'
 import type { PaymentMethod, PaymentMethodInput } from './payment-method.js'
 
-/** A shop's customer with their saved addresses and payment methods. */
+/**
+ * A shop's customer with their saved addresses and payment methods.
+ *
+ * @example
+ * ```ts
+ * const ada: Customer = await store.customers.get(id)
+ * ada.addresses.length // saved addresses, oldest first
+ * ```
+ */
 export interface Customer {
   /** The customer's id, a UUIDv7. */
   id: string
@@ -32,7 +40,15 @@ export interface Customer {
   paymentMethods: PaymentMethod[]
 }
 
-/** A new customer. */
+/**
+ * A new customer.
+ *
+ * @example
+ * ```ts
+ * const input: CustomerInput = { email: 'ada@example.com', name: 'Ada Lovelace', phone: '+44 20 7946 0958' }
+ * await store.customers.create(input)
+ * ```
+ */
 export interface CustomerInput {
   /** A valid email address, up to 320 characters; trimmed, unique regardless of case. */
   email: string
@@ -44,10 +60,25 @@ export interface CustomerInput {
   metadata?: Metadata | null | undefined
 }
 
-/** A change to a customer: any subset of its fields; `null` clears an optional one. */
+/**
+ * A change to a customer: any subset of its fields; `null` clears an optional one.
+ *
+ * @example
+ * ```ts
+ * const patch: CustomerPatch = { phone: null } // clears the phone, keeps the rest
+ * await store.customers.update(ada.id, patch)
+ * ```
+ */
 export type CustomerPatch = { [K in keyof CustomerInput]?: CustomerInput[K] | undefined }
 
-/** What {@link CustomerRepository.findOrCreate} returns. */
+/**
+ * What {@link CustomerRepository.findOrCreate} returns.
+ *
+ * @example
+ * ```ts
+ * const { customer, created }: FindOrCreateResult = await store.customers.findOrCreate({ email })
+ * ```
+ */
 export interface FindOrCreateResult {
   /** The customer with the email: the one found, or the one just created. */
   customer: Customer
@@ -55,7 +86,14 @@ export interface FindOrCreateResult {
   created: boolean
 }
 
-/** Options for {@link CustomerRepository.list}. */
+/**
+ * Options for {@link CustomerRepository.list}.
+ *
+ * @example
+ * ```ts
+ * const page = await store.customers.list({ search: 'ada', limit: 50, cursor: previous.nextCursor })
+ * ```
+ */
 export interface ListCustomersOptions {
   /** 1 to 100. @defaultValue 20 */
   limit?: number | undefined
@@ -65,13 +103,27 @@ export interface ListCustomersOptions {
   search?: string | null | undefined
 }
 
-/** Options carrying the version the caller last read. */
+/**
+ * Options carrying the version the caller last read.
+ *
+ * @example
+ * ```ts
+ * await store.customers.update(ada.id, { name: 'Ada King' }, { expectedVersion: ada.version })
+ * ```
+ */
 export interface ExpectedVersionOptions {
   /** Fail with `VERSION_CONFLICT` unless the record is still at this version. */
   expectedVersion?: number | undefined
 }
 
-/** Options for {@link CustomerRepository.anonymize}. */
+/**
+ * Options for {@link CustomerRepository.anonymize}.
+ *
+ * @example
+ * ```ts
+ * await store.customers.anonymize(ada.id, { force: true }) // even with orders still open
+ * ```
+ */
 export interface AnonymizeOptions {
   /** Erase even when the customer has orders that are pending or paid. @defaultValue false */
   force?: boolean | undefined
@@ -101,6 +153,12 @@ export const listCustomersSchema = z.strictObject({
 /**
  * The customers of a shop. Every method validates its input and throws a `CheckoutStoreError` with a
  * stable code, writing nothing, when it is wrong.
+ *
+ * @example
+ * ```ts
+ * const customers: CustomerRepository = store.customers
+ * const ada = await customers.findByEmail('ada@example.com')
+ * ```
  */
 export interface CustomerRepository {
   /**

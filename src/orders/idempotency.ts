@@ -39,7 +39,14 @@ export function placed(order: Order, replayed: boolean): PlacedOrder {
   return Object.defineProperty(order, 'replayed', { value: replayed, enumerable: false }) as PlacedOrder
 }
 
-/** Options for {@link CheckoutStore.pruneIdempotencyKeys}. */
+/**
+ * Options for {@link CheckoutStore.pruneIdempotencyKeys}.
+ *
+ * @example
+ * ```ts
+ * await store.pruneIdempotencyKeys({ olderThan: new Date(Date.now() - 24 * 60 * 60 * 1000) })
+ * ```
+ */
 export interface PruneIdempotencyKeysOptions {
   /** Keys first used before this instant are deleted; their orders stay. */
   olderThan: Date

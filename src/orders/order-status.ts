@@ -1,4 +1,12 @@
-/** Where an order is in its life. `cancelled` and `refunded` are final. */
+/**
+ * Where an order is in its life. `cancelled` and `refunded` are final.
+ *
+ * @example
+ * ```ts
+ * const status: OrderStatus = 'paid'
+ * canTransition(status, 'shipped') // true
+ * ```
+ */
 export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded'
 
 /**

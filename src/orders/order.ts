@@ -3,7 +3,15 @@ import type { Metadata } from '../metadata.js'
 import type { Page } from '../page.js'
 import type { OrderStatus } from './order-status.js'
 
-/** One line of a new order: a snapshot of what was bought, as it was at purchase. */
+/**
+ * One line of a new order: a snapshot of what was bought, as it was at purchase.
+ *
+ * @example
+ * ```ts
+ * const line: OrderItemInput = { sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M' }, quantity: 1,
+ *   unitPrice: 1999 }
+ * ```
+ */
 export interface OrderItemInput {
   /** The shop's stock-keeping unit, 1 to 100 characters. */
   sku: string
@@ -26,7 +34,15 @@ export interface OrderItemInput {
   metadata?: Metadata | null | undefined
 }
 
-/** A summary of how the order was paid: the provider's reference, never card data. */
+/**
+ * A summary of how the order was paid: the provider's reference, never card data.
+ *
+ * @example
+ * ```ts
+ * await store.orders.create({ ...input, payment: { provider: 'stripe', reference: 'pi_3N0aBc', brand: 'visa',
+ *   last4: '4242' } })
+ * ```
+ */
 export interface PaymentSummary {
   /** The payment provider, such as `stripe`; 1 to 64 characters. */
   provider: string
@@ -38,7 +54,16 @@ export interface PaymentSummary {
   last4?: string | null | undefined
 }
 
-/** A new order. Totals are computed by the library; amounts are integers in minor units. */
+/**
+ * A new order. Totals are computed by the library; amounts are integers in minor units.
+ *
+ * @example
+ * ```ts
+ * const input: OrderInput = { email: 'guest@example.com', currency: 'EUR',
+ *   items: [{ sku: 'TEE-BLUE-M', name: 'Blue tee', quantity: 1, unitPrice: 2500 }] }
+ * await store.orders.create(input, { idempotencyKey })
+ * ```
+ */
 export interface OrderInput {
   /** An existing customer; the order's email defaults to theirs. Leave out for a guest checkout. */
   customerId?: string | null | undefined
@@ -66,7 +91,14 @@ export interface OrderInput {
   metadata?: Metadata | null | undefined
 }
 
-/** Options for {@link OrderRepository.create}. */
+/**
+ * Options for {@link OrderRepository.create}.
+ *
+ * @example
+ * ```ts
+ * await store.orders.create(input, { idempotencyKey: req.get('Idempotency-Key') })
+ * ```
+ */
 export interface CreateOrderOptions {
   /**
    * 1 to 255 characters. The same key with the same input returns the first order (`replayed: true`);
@@ -79,7 +111,14 @@ export interface CreateOrderOptions {
   idempotencyKey?: string | undefined
 }
 
-/** A stored order line. */
+/**
+ * A stored order line.
+ *
+ * @example
+ * ```ts
+ * for (const line of order.items) console.log(line.sku, line.attributes.size, line.quantity, line.total)
+ * ```
+ */
 export interface OrderLine {
   /** The line's id, a UUIDv7. */
   id: string
@@ -103,7 +142,14 @@ export interface OrderLine {
   metadata: Metadata
 }
 
-/** The summary of the payment as stored. */
+/**
+ * The summary of the payment as stored.
+ *
+ * @example
+ * ```ts
+ * order.payment?.reference // 'pi_3N0aBc', to look the payment up at the provider
+ * ```
+ */
 export interface StoredPaymentSummary {
   /** The payment provider, such as `stripe`. */
   provider: string
@@ -115,7 +161,15 @@ export interface StoredPaymentSummary {
   last4: string | null
 }
 
-/** A stored order with its lines. */
+/**
+ * A stored order with its lines.
+ *
+ * @example
+ * ```ts
+ * const order: Order = await store.orders.get(id)
+ * console.log(order.number, order.status, order.total, order.currency)
+ * ```
+ */
 export interface Order {
   /** The order's id, a UUIDv7. */
   id: string
@@ -162,6 +216,12 @@ export interface Order {
 /**
  * The order {@link OrderRepository.create} returns: the {@link Order}, plus whether this call placed it
  * or replayed the one its idempotency key placed before.
+ *
+ * @example
+ * ```ts
+ * const order: PlacedOrder = await store.orders.create(input, { idempotencyKey })
+ * res.status(order.replayed ? 200 : 201).json(order)
+ * ```
  */
 export interface PlacedOrder extends Order {
   /**
@@ -172,7 +232,15 @@ export interface PlacedOrder extends Order {
   readonly replayed: boolean
 }
 
-/** One entry in an order's history. */
+/**
+ * One entry in an order's history.
+ *
+ * @example
+ * ```ts
+ * const history: OrderEvent[] = await store.orders.events(order.id)
+ * history.map((e) => `${e.from ?? 'new'} → ${e.to}`)
+ * ```
+ */
 export interface OrderEvent {
   /** The event's id, a UUIDv7. */
   id: string
@@ -190,7 +258,15 @@ export interface OrderEvent {
   at: Date
 }
 
-/** Options for {@link OrderRepository.transition}. */
+/**
+ * Options for {@link OrderRepository.transition}.
+ *
+ * @example
+ * ```ts
+ * await store.orders.transition(order.id, 'shipped', { expectedVersion: order.version, note: 'UPS 1Z999',
+ *   actor: 'warehouse' })
+ * ```
+ */
 export interface TransitionOptions {
   /** Fail with `VERSION_CONFLICT` unless the order is still at this version. */
   expectedVersion?: number | undefined
@@ -200,7 +276,14 @@ export interface TransitionOptions {
   actor?: string | null | undefined
 }
 
-/** Filters and paging for {@link OrderRepository.list}. */
+/**
+ * Filters and paging for {@link OrderRepository.list}.
+ *
+ * @example
+ * ```ts
+ * await store.orders.list({ status: ['paid', 'shipped'], createdAfter: new Date('2026-01-01'), limit: 50 })
+ * ```
+ */
 export interface ListOrdersOptions {
   /** Only this customer's orders. */
   customerId?: string | undefined
@@ -221,6 +304,12 @@ export interface ListOrdersOptions {
 /**
  * The orders of a shop. Every method validates its input and throws a `CheckoutStoreError` with a
  * stable code, writing nothing, when it is wrong.
+ *
+ * @example
+ * ```ts
+ * const orders: OrderRepository = store.orders
+ * const order = await orders.findByNumber(1001)
+ * ```
  */
 export interface OrderRepository {
   /**

@@ -5,7 +5,15 @@ import * as payments from './0003-payments.js'
 import * as idempotencyRetention from './0009-idempotency-retention.js'
 import type { Tables } from './tables.js'
 
-/** One of the library's migrations, shipped as code. */
+/**
+ * One of the library's migrations, shipped as code.
+ *
+ * @example
+ * ```ts
+ * const migrations = await store.migrationSource.getMigrations([])
+ * migrations.map((m) => m.name) // ['0001-initial', …]
+ * ```
+ */
 export interface CheckoutMigration {
   /** Stable name, recorded in the migration log. */
   readonly name: string

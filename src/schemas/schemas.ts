@@ -76,16 +76,34 @@ function segments(dotted: string): Array<string | number> {
  * const { customer } = await store.customers.findOrCreate(result.value)
  * ```
  */
-export const schemas = {
+export const schemas: CheckoutStoreSchemas = {
   customerInput: storeSchema<CustomerInput>((value) => parseInput(customerInputSchema, value)),
   customerPatch: storeSchema<CustomerPatch>((value) => parseInput(customerPatchSchema, value)),
   addressInput: storeSchema<CustomerAddressInput>((value) => parseInput(customerAddressSchema, value)),
   paymentMethodInput: storeSchema<PaymentMethodInput>((value) => parseInput(paymentMethodSchema, value)),
   orderInput: storeSchema<OrderInput>((value) => parseOrderInput(value).input),
-} as const
+}
 
-/** The parsed type of a Standard Schema. */
-type OutputOf<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never
+/**
+ * The validators of {@link schemas}, one per input of the store.
+ *
+ * @example
+ * ```ts
+ * const validate: CheckoutStoreSchemas['orderInput']['~standard']['validate'] = schemas.orderInput['~standard'].validate
+ * ```
+ */
+export interface CheckoutStoreSchemas {
+  /** The input of `customers.create` and `customers.findOrCreate`. */
+  readonly customerInput: StandardSchemaV1<CustomerInput>
+  /** The patch of `customers.update`. */
+  readonly customerPatch: StandardSchemaV1<CustomerPatch>
+  /** The input of `customers.addAddress`; an order's addresses are the same without the default flags. */
+  readonly addressInput: StandardSchemaV1<CustomerAddressInput>
+  /** The input of `customers.addPaymentMethod`. */
+  readonly paymentMethodInput: StandardSchemaV1<PaymentMethodInput>
+  /** The input of `orders.create`. */
+  readonly orderInput: StandardSchemaV1<OrderInput>
+}
 
 /**
  * One Standard Schema for a request body made of several store inputs, so a body is validated once and
@@ -109,8 +127,8 @@ type OutputOf<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never
  */
 export function combineSchemas<S extends Record<string, StandardSchemaV1<unknown, unknown>>>(
   shape: S,
-): StandardSchemaV1<{ [K in keyof S]: OutputOf<S[K]> }> {
-  type Body = { [K in keyof S]: OutputOf<S[K]> }
+): StandardSchemaV1<{ [K in keyof S]: S[K] extends StandardSchemaV1<unknown, infer O> ? O : never }> {
+  type Body = { [K in keyof S]: S[K] extends StandardSchemaV1<unknown, infer O> ? O : never }
   return storeSchema<Body>((value) => {
     assertNoCardData(value)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

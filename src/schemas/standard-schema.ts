@@ -38,7 +38,14 @@ export interface StandardSchemaProps<Input = unknown, Output = Input> {
   /** Validates `value`; never throws for a bad value, and never returns a promise here. */
   readonly validate: (value: unknown) => StandardSchemaResult<Output>
   /** For type inference only (`undefined` at run time). */
-  readonly types?: { readonly input: Input; readonly output: Output } | undefined
+  readonly types?:
+    | {
+        /** What the validator accepts. */
+        readonly input: Input
+        /** What a successful validation returns. */
+        readonly output: Output
+      }
+    | undefined
 }
 
 /**
@@ -51,8 +58,16 @@ export interface StandardSchemaProps<Input = unknown, Output = Input> {
  * ```
  */
 export type StandardSchemaResult<Output> =
-  | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: readonly SchemaIssue[] }
+  | {
+      /** The parsed value: trimmed, codes upper-cased, defaults filled in. */
+      readonly value: Output
+      /** Absent on success. */
+      readonly issues?: undefined
+    }
+  | {
+      /** Every problem found; never empty. */
+      readonly issues: readonly SchemaIssue[]
+    }
 
 /**
  * One problem a schema found, in the Standard Schema form (`message`, `path` as segments) and the
