@@ -1,6 +1,13 @@
+import type { OrderStatus } from './orders/order-status.js'
+
 /**
  * The stable error codes of {@link CheckoutStoreError}. Branch on `error.code`, never on the message:
  * codes are part of the public contract, messages may be reworded.
+ *
+ * @example
+ * ```ts
+ * const retryable = (code: CheckoutStoreErrorCode) => code === 'VERSION_CONFLICT'
+ * ```
  */
 export type CheckoutStoreErrorCode =
   | 'VALIDATION_FAILED'
@@ -11,12 +18,42 @@ export type CheckoutStoreErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'CARD_DATA_REJECTED'
   | 'CUSTOMER_HAS_OPEN_ORDERS'
+  | 'BALANCE_EXCEEDED'
   | 'CONFIGURATION_INVALID'
   | 'DATABASE_ERROR'
 
 /**
+ * The HTTP status that answers each {@link CheckoutStoreErrorCode}: 400 for input the caller must fix,
+ * 404 for a missing record, 409 for a conflict with the stored state, 422 for a reused idempotency key,
+ * 500 for a misconfigured store and 503 for a database that failed.
+ *
+ * @example
+ * ```ts
+ * HTTP_STATUS.VERSION_CONFLICT // 409
+ * ```
+ */
+export const HTTP_STATUS: Readonly<Record<CheckoutStoreErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  CARD_DATA_REJECTED: 400,
+  NOT_FOUND: 404,
+  DUPLICATE_EMAIL: 409,
+  VERSION_CONFLICT: 409,
+  INVALID_TRANSITION: 409,
+  CUSTOMER_HAS_OPEN_ORDERS: 409,
+  BALANCE_EXCEEDED: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  CONFIGURATION_INVALID: 500,
+  DATABASE_ERROR: 503,
+}
+
+/**
  * One problem found in an input: where it is (`path`, dotted, such as `items.0.quantity`) and what is
  * wrong with it. Never contains the offending value.
+ *
+ * @example
+ * ```ts
+ * const issue: ValidationIssue = { path: 'items.0.quantity', message: 'must be 1 to 10000' }
+ * ```
  */
 export interface ValidationIssue {
   /** Dotted path to the field inside the input, `''` for the input itself. */
@@ -26,57 +63,186 @@ export interface ValidationIssue {
 }
 
 /**
- * The base class of every error checkout-store throws on purpose. Whenever one is thrown, nothing was
- * written to the database.
+ * The kinds of record the store keeps, as errors name them.
+ *
+ * @example
+ * ```ts
+ * if (error.code === 'NOT_FOUND' && error.entity === 'order') res.status(404).send('No such order')
+ * ```
+ */
+export type RecordKind = 'customer' | 'address' | 'payment method' | 'order'
+
+// A registered symbol: the ESM and the CommonJS build each have their own classes, but Symbol.for gives
+// both the same key, so an error from either build is recognised by either.
+const BRAND: unique symbol = Symbol.for('checkout-store.error') as never
+
+/**
+ * What every error of the library has, whatever its code; each subclass adds its context. As a class it
+ * is reached as `CheckoutStoreError`, the name to use both for the union and for `instanceof`.
+ *
+ * @example
+ * ```ts
+ * const summary = (error: CheckoutStoreErrorBase) => `${error.httpStatus} ${error.code}: ${error.message}`
+ * ```
+ */
+export interface CheckoutStoreErrorBase extends Error {
+  /** Stable machine-readable code; narrows a {@link CheckoutStoreError} to its subclass. */
+  readonly code: CheckoutStoreErrorCode
+  /** The HTTP status that answers this error, from {@link HTTP_STATUS}. */
+  readonly httpStatus: number
+}
+
+abstract class StoreErrorBase extends Error implements CheckoutStoreErrorBase {
+  /** Stable machine-readable code; narrows the error to its subclass. */
+  readonly code: CheckoutStoreErrorCode
+  /** The HTTP status that answers this error, from {@link HTTP_STATUS}. */
+  readonly httpStatus: number
+  /** The brand {@link isCheckoutStoreError} looks for. */
+  declare readonly [BRAND]: true
+
+  constructor(code: CheckoutStoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'CheckoutStoreError'
+    this.code = code
+    this.httpStatus = HTTP_STATUS[code]
+  }
+}
+Object.defineProperty(StoreErrorBase.prototype, BRAND, { value: true })
+// `instanceof CheckoutStoreError` recognises the errors of the other build too, by the brand;
+// `instanceof` on a subclass keeps its ordinary meaning.
+Object.defineProperty(StoreErrorBase, Symbol.hasInstance, {
+  value: function hasInstance(this: unknown, value: unknown): boolean {
+    if (this === StoreErrorBase) return isCheckoutStoreError(value)
+    return Function.prototype[Symbol.hasInstance].call(this, value)
+  },
+})
+
+/**
+ * The type of the `CheckoutStoreError` value: a base to extend and to test with `instanceof` (which
+ * narrows to the union of the coded errors), never to construct on its own.
+ *
+ * @example
+ * ```ts
+ * const isStoreError = (value: unknown, base: CheckoutStoreErrorClass) => value instanceof base
+ * ```
+ */
+export type CheckoutStoreErrorClass = (abstract new (
+  code: CheckoutStoreErrorCode,
+  message: string,
+  options?: { cause?: unknown },
+) => CheckoutStoreErrorBase) & {
+  /** What `instanceof CheckoutStoreError` narrows to: the union of the coded errors. */
+  readonly prototype: CheckoutStoreError
+}
+
+/**
+ * Every error checkout-store throws on purpose. Whenever one is thrown, nothing was written to the
+ * database. As a type it is the union of the coded errors, so checking `code` narrows it to the subclass
+ * with that code's fields; as a value it is their base class, for `instanceof` (which recognises the
+ * errors of the ESM and the CommonJS build alike). {@link isCheckoutStoreError} does the same as a
+ * function.
  *
  * @example
  * ```ts
  * try {
  *   await store.customers.create({ email: 'ada@example.com' })
  * } catch (error) {
- *   if (error instanceof CheckoutStoreError && error.code === 'DUPLICATE_EMAIL') {
- *     // show "that email is taken"
+ *   if (error instanceof CheckoutStoreError) {
+ *     if (error.code === 'DUPLICATE_EMAIL') console.log(error.customerId) // the customer who has it
+ *     if (error.code === 'VALIDATION_FAILED') console.log(error.issues)
+ *     res.status(error.httpStatus).json({ code: error.code, message: error.message })
  *   }
  * }
  * ```
  */
-export class CheckoutStoreError extends Error {
-  /** Always `'CheckoutStoreError'`. */
-  override name = 'CheckoutStoreError'
-  /** Stable machine-readable code. */
-  readonly code: CheckoutStoreErrorCode
+export const CheckoutStoreError: CheckoutStoreErrorClass =
+  StoreErrorBase as unknown as CheckoutStoreErrorClass
 
-  /**
-   * @param code - The stable code.
-   * @param message - What went wrong and what to do about it.
-   * @param options - The underlying `cause`, when there is one.
-   */
-  constructor(code: CheckoutStoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
+/**
+ * The union of every coded error. A new error class joins the contract by being listed here (and its
+ * code in {@link CheckoutStoreErrorCode} and {@link HTTP_STATUS}).
+ *
+ * @example
+ * ```ts
+ * function toResponse(error: CheckoutStoreError) {
+ *   return error.code === 'VALIDATION_FAILED' ? { status: 400, issues: error.issues } : { status: error.httpStatus }
+ * }
+ * ```
+ */
+export type CheckoutStoreError =
+  | ValidationError
+  | NotFoundError
+  | DuplicateEmailError
+  | VersionConflictError
+  | InvalidTransitionError
+  | IdempotencyKeyReusedError
+  | CardDataRejectedError
+  | CustomerHasOpenOrdersError
+  | ConfigurationError
+  | DatabaseError
+
+/**
+ * True when `value` is an error checkout-store threw on purpose, from either build (ESM or CommonJS, even
+ * both loaded in one process): it looks for the library's brand, not at the class. Narrows `value` to
+ * {@link CheckoutStoreError}, so `code` narrows it further.
+ *
+ * @param value - Anything caught.
+ * @example
+ * ```ts
+ * app.use((error, req, res, next) => {
+ *   if (!isCheckoutStoreError(error)) return next(error)
+ *   res.status(error.httpStatus).json({
+ *     code: error.code,
+ *     message: error.message,
+ *     issues: error.code === 'VALIDATION_FAILED' ? error.issues : undefined,
+ *   })
+ * })
+ * ```
+ */
+export function isCheckoutStoreError(value: unknown): value is CheckoutStoreError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [BRAND]?: unknown })[BRAND] === true &&
+    typeof (value as { code?: unknown }).code === 'string'
+  )
 }
 
-/** An input failed validation (`VALIDATION_FAILED`); `issues` lists every problem found. */
+/**
+ * An input failed validation (`VALIDATION_FAILED`, HTTP 400); `issues` lists every problem found.
+ *
+ * @example
+ * ```ts
+ * const error = await store.orders.create({ currency: 'USD', items: [] }).catch((e) => e)
+ * if (error instanceof ValidationError) error.issues // [{ path: 'email', … }, { path: 'items', … }]
+ * ```
+ */
 export class ValidationError extends CheckoutStoreError {
-  /** Always `'ValidationError'`. */
-  override name = 'ValidationError'
+  declare readonly code: 'VALIDATION_FAILED'
   /** Every problem found, each with the field's path. */
   readonly issues: readonly ValidationIssue[]
 
   /** @param issues - The problems found; the message summarises them. */
   constructor(issues: readonly ValidationIssue[]) {
     super('VALIDATION_FAILED', `Invalid input: ${summarise(issues)}`)
+    this.name = 'ValidationError'
     this.issues = issues
   }
 }
 
-/** The customer, address, payment method or order does not exist (`NOT_FOUND`). */
+/**
+ * The customer, address, payment method or order does not exist (`NOT_FOUND`, HTTP 404).
+ *
+ * @example
+ * ```ts
+ * const error = await store.orders.get('0190c2a4-0000-7000-8000-000000000000').catch((e) => e)
+ * if (error instanceof NotFoundError) error.entity // 'order'
+ * ```
+ */
 export class NotFoundError extends CheckoutStoreError {
-  /** Always `'NotFoundError'`. */
-  override name = 'NotFoundError'
+  declare readonly code: 'NOT_FOUND'
   /** What kind of record was looked for. */
-  readonly entity: 'customer' | 'address' | 'payment method' | 'order'
+  readonly entity: RecordKind
   /** The id (or order number) that was looked for. */
   readonly id: string
 
@@ -84,32 +250,57 @@ export class NotFoundError extends CheckoutStoreError {
    * @param entity - What kind of record was looked for.
    * @param id - The id or number looked for.
    */
-  constructor(entity: NotFoundError['entity'], id: string | number) {
+  constructor(entity: RecordKind, id: string | number) {
     super('NOT_FOUND', `No ${entity} with id ${JSON.stringify(String(id))} exists.`)
+    this.name = 'NotFoundError'
     this.entity = entity
     this.id = String(id)
   }
 }
 
-/** Another customer already uses this email, compared case-insensitively (`DUPLICATE_EMAIL`). */
+/**
+ * Another customer already uses this email, compared case-insensitively (`DUPLICATE_EMAIL`, HTTP 409).
+ * `customerId` names that customer, so a sign-up can offer to log in instead.
+ *
+ * @example
+ * ```ts
+ * const error = await store.customers.create({ email: 'ADA@example.com' }).catch((e) => e)
+ * if (error instanceof DuplicateEmailError) await store.customers.get(error.customerId)
+ * ```
+ */
 export class DuplicateEmailError extends CheckoutStoreError {
-  /** Always `'DuplicateEmailError'`. */
-  override name = 'DuplicateEmailError'
+  declare readonly code: 'DUPLICATE_EMAIL'
+  /** The id of the customer who has the email. */
+  readonly customerId: string
 
-  /** @param cause - The database's unique violation. */
-  constructor(cause?: unknown) {
+  /**
+   * @param customerId - The customer who has the email.
+   * @param cause - The database's unique violation.
+   */
+  constructor(customerId: string, cause?: unknown) {
     super(
       'DUPLICATE_EMAIL',
-      'A customer with this email already exists; look it up with customers.findByEmail().',
+      `Customer ${customerId} already has this email; use customers.findOrCreate() to reuse it.`,
       { cause },
     )
+    this.name = 'DuplicateEmailError'
+    this.customerId = customerId
   }
 }
 
-/** The record changed since it was read: `expectedVersion` is stale (`VERSION_CONFLICT`). */
+/**
+ * The record changed since it was read: `expectedVersion` is stale (`VERSION_CONFLICT`, HTTP 409).
+ *
+ * @example
+ * ```ts
+ * const error = await store.customers.update(ada.id, { name: 'Ada King' }, { expectedVersion: 1 }).catch((e) => e)
+ * if (error instanceof VersionConflictError) error.actualVersion // read the customer again, then retry
+ * ```
+ */
 export class VersionConflictError extends CheckoutStoreError {
-  /** Always `'VersionConflictError'`. */
-  override name = 'VersionConflictError'
+  declare readonly code: 'VERSION_CONFLICT'
+  /** What kind of record it is. */
+  readonly entity: RecordKind
   /** The record's id. */
   readonly id: string
   /** The version the caller expected. */
@@ -118,69 +309,90 @@ export class VersionConflictError extends CheckoutStoreError {
   readonly actualVersion: number | undefined
 
   /**
+   * @param entity - What kind of record it is.
    * @param id - The record's id.
    * @param expectedVersion - The version the caller expected.
    * @param actualVersion - The version found.
    */
-  constructor(id: string, expectedVersion: number, actualVersion?: number) {
+  constructor(entity: RecordKind, id: string, expectedVersion: number, actualVersion?: number) {
     super(
       'VERSION_CONFLICT',
-      `Record ${id} is at version ${actualVersion ?? 'unknown'}, not ${expectedVersion}: read it again and retry.`,
+      `The ${entity} ${id} is at version ${actualVersion ?? 'unknown'}, not ${expectedVersion}: read it again and retry.`,
     )
+    this.name = 'VersionConflictError'
+    this.entity = entity
     this.id = id
     this.expectedVersion = expectedVersion
     this.actualVersion = actualVersion
   }
 }
 
-/** The order's status cannot move from `from` to `to` (`INVALID_TRANSITION`). */
+/**
+ * The order's status cannot move from `from` to `to` (`INVALID_TRANSITION`, HTTP 409).
+ *
+ * @example
+ * ```ts
+ * const error = await store.orders.transition(order.id, 'delivered').catch((e) => e)
+ * if (error instanceof InvalidTransitionError) console.log(`${error.from} → ${error.to} is not allowed`)
+ * ```
+ */
 export class InvalidTransitionError extends CheckoutStoreError {
-  /** Always `'InvalidTransitionError'`. */
-  override name = 'InvalidTransitionError'
+  declare readonly code: 'INVALID_TRANSITION'
   /** The order's id. */
   readonly id: string
   /** The order's current status. */
-  readonly from: string
+  readonly from: OrderStatus
   /** The status that was asked for. */
-  readonly to: string
+  readonly to: OrderStatus
 
   /**
    * @param id - The order's id.
    * @param from - The order's current status.
    * @param to - The status asked for.
    */
-  constructor(id: string, from: string, to: string) {
+  constructor(id: string, from: OrderStatus, to: OrderStatus) {
     super('INVALID_TRANSITION', `Order ${id} cannot move from ${from} to ${to}.`)
+    this.name = 'InvalidTransitionError'
     this.id = id
     this.from = from
     this.to = to
   }
 }
 
-/** The idempotency key was already used for a different request (`IDEMPOTENCY_KEY_REUSED`). */
+/**
+ * The idempotency key was already used for a different request (`IDEMPOTENCY_KEY_REUSED`, HTTP 422). It
+ * does not say which order the key made: the caller with a different request may not be its owner.
+ *
+ * @example
+ * ```ts
+ * const error = await store.orders.create(changedCart, { idempotencyKey: key }).catch((e) => e)
+ * if (error instanceof IdempotencyKeyReusedError) // the client sent a new cart under an old key
+ * ```
+ */
 export class IdempotencyKeyReusedError extends CheckoutStoreError {
-  /** Always `'IdempotencyKeyReusedError'`. */
-  override name = 'IdempotencyKeyReusedError'
-  /** The id of the order the key first created. */
-  readonly orderId: string
+  declare readonly code: 'IDEMPOTENCY_KEY_REUSED'
 
-  /** @param orderId - The order the key belongs to. */
-  constructor(orderId: string) {
+  constructor() {
     super(
       'IDEMPOTENCY_KEY_REUSED',
-      `This idempotency key already created order ${orderId} from a different input; use a new key for a new order.`,
+      'This idempotency key was already used for a different request; use a new key for a new order.',
     )
-    this.orderId = orderId
+    this.name = 'IdempotencyKeyReusedError'
   }
 }
 
 /**
  * An input held something that looks like card data: a Luhn-valid card number or a field named like a
- * security code (`CARD_DATA_REJECTED`). The value itself is never repeated, only where it was.
+ * security code (`CARD_DATA_REJECTED`, HTTP 400). The value itself is never repeated, only where it was.
+ *
+ * @example
+ * ```ts
+ * const error = await store.customers.create({ email, name: '4242 4242 4242 4242' }).catch((e) => e)
+ * if (error instanceof CardDataRejectedError) error.issues // [{ path: 'name', message: … }]
+ * ```
  */
 export class CardDataRejectedError extends CheckoutStoreError {
-  /** Always `'CardDataRejectedError'`. */
-  override name = 'CardDataRejectedError'
+  declare readonly code: 'CARD_DATA_REJECTED'
   /** Where card data was found; messages never contain the value. */
   readonly issues: readonly ValidationIssue[]
 
@@ -191,14 +403,22 @@ export class CardDataRejectedError extends CheckoutStoreError {
       `Card data must never be stored; found at ${issues.map((i) => i.path || '(input)').join(', ')}. ` +
         "Pass the payment provider's token instead.",
     )
+    this.name = 'CardDataRejectedError'
     this.issues = issues
   }
 }
 
-/** The customer still has orders that are pending or paid (`CUSTOMER_HAS_OPEN_ORDERS`). */
+/**
+ * The customer still has orders that are pending or paid (`CUSTOMER_HAS_OPEN_ORDERS`, HTTP 409).
+ *
+ * @example
+ * ```ts
+ * const error = await store.customers.anonymize(ada.id).catch((e) => e)
+ * if (error instanceof CustomerHasOpenOrdersError) error.orderIds // finish or cancel these first
+ * ```
+ */
 export class CustomerHasOpenOrdersError extends CheckoutStoreError {
-  /** Always `'CustomerHasOpenOrdersError'`. */
-  override name = 'CustomerHasOpenOrdersError'
+  declare readonly code: 'CUSTOMER_HAS_OPEN_ORDERS'
   /** The customer's id. */
   readonly id: string
   /** The ids of the open orders. */
@@ -213,19 +433,29 @@ export class CustomerHasOpenOrdersError extends CheckoutStoreError {
       'CUSTOMER_HAS_OPEN_ORDERS',
       `Customer ${id} has ${orderIds.length} order(s) not yet shipped; finish or cancel them, or pass { force: true }.`,
     )
+    this.name = 'CustomerHasOpenOrdersError'
     this.id = id
     this.orderIds = orderIds
   }
 }
 
-/** The Knex connection is not usable as configured, for example SQLite without foreign keys (`CONFIGURATION_INVALID`). */
+/**
+ * The Knex connection is not usable as configured, for example SQLite without foreign keys
+ * (`CONFIGURATION_INVALID`, HTTP 500).
+ *
+ * @example
+ * ```ts
+ * const error = await store.customers.create({ email }).catch((e) => e)
+ * if (error instanceof ConfigurationError) console.error(error.message) // says what to change
+ * ```
+ */
 export class ConfigurationError extends CheckoutStoreError {
-  /** Always `'ConfigurationError'`. */
-  override name = 'ConfigurationError'
+  declare readonly code: 'CONFIGURATION_INVALID'
 
   /** @param message - What is misconfigured and how to fix it. */
   constructor(message: string) {
     super('CONFIGURATION_INVALID', message)
+    this.name = 'ConfigurationError'
   }
 }
 
@@ -247,8 +477,7 @@ export class ConfigurationError extends CheckoutStoreError {
  * ```
  */
 export class DatabaseError extends CheckoutStoreError {
-  /** Always `'DatabaseError'`. */
-  override name = 'DatabaseError'
+  declare readonly code: 'DATABASE_ERROR'
   /** The driver's code: a SQLSTATE such as `53300`, an errno such as `1205`, `SQLITE_FULL`, `ECONNREFUSED`. */
   readonly driverCode: string
 
@@ -259,6 +488,7 @@ export class DatabaseError extends CheckoutStoreError {
    */
   constructor(driverCode: string, message: string, options?: { cause?: unknown }) {
     super('DATABASE_ERROR', message, options)
+    this.name = 'DatabaseError'
     this.driverCode = driverCode
   }
 }

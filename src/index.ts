@@ -18,25 +18,32 @@ export type {
   CustomerPatch,
   CustomerRepository,
   ExpectedVersionOptions,
+  FindOrCreateResult,
   ListCustomersOptions,
 } from './customers/customer.js'
 export type { PaymentMethod, PaymentMethodInput } from './customers/payment-method.js'
 export {
   CardDataRejectedError,
   CheckoutStoreError,
+  type CheckoutStoreErrorBase,
+  type CheckoutStoreErrorClass,
   type CheckoutStoreErrorCode,
   ConfigurationError,
   CustomerHasOpenOrdersError,
   DatabaseError,
   DuplicateEmailError,
+  HTTP_STATUS,
   IdempotencyKeyReusedError,
   InvalidTransitionError,
+  isCheckoutStoreError,
   NotFoundError,
+  type RecordKind,
   ValidationError,
   type ValidationIssue,
   VersionConflictError,
 } from './errors.js'
 export type { Metadata } from './metadata.js'
+export type { PruneIdempotencyKeysOptions } from './orders/idempotency.js'
 export type {
   CreateOrderOptions,
   ListOrdersOptions,
@@ -47,12 +54,25 @@ export type {
   OrderLine,
   OrderRepository,
   PaymentSummary,
+  PlacedOrder,
   StoredPaymentSummary,
   TransitionOptions,
 } from './orders/order.js'
-export { ORDER_TRANSITIONS, type OrderStatus } from './orders/order-status.js'
+export {
+  canTransition,
+  ORDER_STATUSES,
+  ORDER_TRANSITIONS,
+  type OrderStatus,
+} from './orders/order-status.js'
 export type { Page } from './page.js'
 export type { CheckoutMigration } from './schema/migration-source.js'
+export { type CheckoutStoreSchemas, combineSchemas, schemas } from './schemas/schemas.js'
+export type {
+  SchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './schemas/standard-schema.js'
 export {
   type CheckoutStore,
   type CheckoutStoreOptions,

@@ -3,6 +3,11 @@ import { z } from 'zod'
 /**
  * Free-form data a shop attaches to a record: a flat object of string values, at most 50 keys, keys
  * up to 40 characters, values up to 500 (Stripe's limits). Never put card data here: it is refused.
+ *
+ * @example
+ * ```ts
+ * await store.customers.update(ada.id, { metadata: { crmId: 'c-42', source: 'newsletter' } })
+ * ```
  */
 export type Metadata = Record<string, string>
 

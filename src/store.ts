@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import type { CustomerRepository } from './customers/customer.js'
 import { createCustomerRepository } from './customers/customer-repository.js'
+import { type PruneIdempotencyKeysOptions, pruneIdempotencyKeys } from './orders/idempotency.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
@@ -11,7 +12,14 @@ import { runTransaction } from './sql/transactions.js'
 import { translateError, translateErrors } from './sql/translate-error.js'
 import { createStoreContext } from './store-context.js'
 
-/** Options for {@link createCheckoutStore}. */
+/**
+ * Options for {@link createCheckoutStore}.
+ *
+ * @example
+ * ```ts
+ * const store = createCheckoutStore(db, { tablePrefix: 'shop_' })
+ * ```
+ */
 export interface CheckoutStoreOptions {
   /**
    * Prefix of every table the store creates, so it can share a database with the host's tables, or
@@ -20,10 +28,20 @@ export interface CheckoutStoreOptions {
    *
    * @defaultValue `'checkout_'`
    */
-  tablePrefix?: string
+  tablePrefix?: string | undefined
 }
 
-/** The repositories bound to one database transaction, as given to {@link CheckoutStore.transaction}. */
+/**
+ * The repositories bound to one database transaction, as given to {@link CheckoutStore.transaction}.
+ *
+ * @example
+ * ```ts
+ * await store.transaction(async (tx: CheckoutStoreTransaction) => {
+ *   const { customer } = await tx.customers.findOrCreate({ email })
+ *   await tx.trx('audit_log').insert({ customer_id: customer.id }) // the host's table, same transaction
+ * })
+ * ```
+ */
 export interface CheckoutStoreTransaction {
   /** Customers, inside the transaction. */
   readonly customers: CustomerRepository
@@ -33,7 +51,16 @@ export interface CheckoutStoreTransaction {
   readonly trx: Knex.Transaction
 }
 
-/** Order and customer repositories over one Knex connection. Made by {@link createCheckoutStore}. */
+/**
+ * Order and customer repositories over one Knex connection. Made by {@link createCheckoutStore}.
+ *
+ * @example
+ * ```ts
+ * const store: CheckoutStore = createCheckoutStore(db)
+ * await store.migrate()
+ * const order = await store.orders.get(id)
+ * ```
+ */
 export interface CheckoutStore {
   /** The shop's customers, with their addresses and saved payment methods. */
   readonly customers: CustomerRepository
@@ -85,6 +112,20 @@ export interface CheckoutStore {
    * ```
    */
   transaction<T>(fn: (tx: CheckoutStoreTransaction) => Promise<T>): Promise<T>
+  /**
+   * Deletes the idempotency keys first used before `olderThan`; the orders they placed stay. A retry
+   * with a deleted key places a new order, so keep keys longer than any client retries (a day is
+   * plenty for a checkout). Run it from a scheduled job.
+   *
+   * @returns How many keys were deleted.
+   * @throws `VALIDATION_FAILED` when `olderThan` is not a valid Date
+   * @example
+   * ```ts
+   * const week = 7 * 24 * 60 * 60 * 1000
+   * await store.pruneIdempotencyKeys({ olderThan: new Date(Date.now() - week) })
+   * ```
+   */
+  pruneIdempotencyKeys(options: PruneIdempotencyKeysOptions): Promise<number>
 }
 
 /**
@@ -129,6 +170,8 @@ export function createCheckoutStore(
       {
         migrate: () => migrateLatest(db, dialect, tables),
         rollback: () => rollbackAll(db, dialect, tables),
+        pruneIdempotencyKeys: (options: PruneIdempotencyKeysOptions) =>
+          pruneIdempotencyKeys(context, options),
       },
       dialect,
     ),

@@ -170,7 +170,7 @@ describeEachDatabase('orders.createMany', (db, name) => {
     const before = await countRows(db().knex)
     const { code, paths, error } = await failureOf(
       store.orders.createMany([
-        guestOrder({ currency: 'usd' }),
+        guestOrder({ currency: 'ZZZ' }),
         guestOrder(),
         guestOrder({ note: 'card 4242 4242 4242 4242' }),
         guestOrder({ items: [item({ metadata: { cvc: '123' } })] }),

@@ -1,5 +1,11 @@
 import { beforeAll, expect, it } from 'vitest'
-import { type CheckoutStore, createCheckoutStore, ORDER_TRANSITIONS, type OrderStatus } from '../src/index.js'
+import {
+  type CheckoutStore,
+  createCheckoutStore,
+  ORDER_TRANSITIONS,
+  type Order,
+  type OrderStatus,
+} from '../src/index.js'
 import { describeEachDatabase } from './support/databases.js'
 import { guestOrder, insideTransaction, item, orderTableState, recordQueries, T } from './support/orders.js'
 
@@ -21,7 +27,7 @@ describeEachDatabase('orders.transition', (db) => {
   })
 
   const orderAt = async (status: OrderStatus) => {
-    let order = await store.orders.create(guestOrder({ items: [item(), item({ sku: 'X' })] }))
+    let order: Order = await store.orders.create(guestOrder({ items: [item(), item({ sku: 'X' })] }))
     for (const to of PATHS[status]) order = await store.orders.transition(order.id, to)
     return order
   }

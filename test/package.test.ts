@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 
@@ -20,13 +21,19 @@ describe('the built package', () => {
       'CustomerHasOpenOrdersError',
       'DatabaseError',
       'DuplicateEmailError',
+      'HTTP_STATUS',
       'IdempotencyKeyReusedError',
       'InvalidTransitionError',
       'NotFoundError',
+      'ORDER_STATUSES',
       'ORDER_TRANSITIONS',
       'ValidationError',
       'VersionConflictError',
+      'canTransition',
+      'combineSchemas',
       'createCheckoutStore',
+      'isCheckoutStoreError',
+      'schemas',
     ]
     expect(Object.keys(esm).sort()).toEqual(expected)
     expect(Object.keys(cjs).sort()).toEqual(expected)
@@ -99,5 +106,62 @@ describe('the built package', () => {
     } finally {
       await db.destroy()
     }
+  })
+
+  it('recognises the errors of the other build with isCheckoutStoreError and instanceof, both loaded', async () => {
+    const esm = await importPackage()
+    const cjs = requirePackage()
+    expect(esm.CheckoutStoreError).not.toBe(cjs.CheckoutStoreError)
+    const { default: knex } = await import('knex')
+    const db = knex({
+      client: 'better-sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+    })
+    try {
+      const thrownBy = (api: Api): unknown => {
+        try {
+          api.createCheckoutStore(db, { tablePrefix: 'no spaces' })
+        } catch (error) {
+          return error
+        }
+        throw new Error('expected a ValidationError')
+      }
+      for (const [thrower, checker] of [
+        [cjs, esm],
+        [esm, cjs],
+      ] as const) {
+        const error = thrownBy(thrower)
+        expect(checker.isCheckoutStoreError(error)).toBe(true)
+        expect(error instanceof checker.CheckoutStoreError).toBe(true)
+        expect(error).toMatchObject({ code: 'VALIDATION_FAILED', httpStatus: 400 })
+        // A subclass is its own build's: code, not the class, is what crosses builds.
+        expect(error instanceof checker.ValidationError).toBe(false)
+      }
+      expect(esm.isCheckoutStoreError(new Error('other'))).toBe(false)
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('packs exactly the builds, their declarations, README, CHANGELOG, LICENSE and package.json', () => {
+    // npm test built dist/ first; the scripts are skipped so that packing does not build again.
+    const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    const [packed] = JSON.parse(output) as Array<{ files: Array<{ path: string }>; size: number }>
+    expect(packed?.files.map((f) => f.path).sort()).toEqual([
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'dist/index.cjs',
+      'dist/index.d.cts',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'package.json',
+    ])
+    console.log(`packed size: ${packed?.size} bytes`)
   })
 })

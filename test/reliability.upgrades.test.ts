@@ -6,8 +6,9 @@ import { describeEachDatabase } from './support/databases.js'
 import { indexColumns, listTables, MIGRATIONS } from './support/introspect.js'
 
 /*
- * Upgrades: a database last migrated by a release that shipped only 0001 gets 0002 from store.migrate(),
- * and the data written before reads back the same; rolling the library back leaves the host alone.
+ * Upgrades: a database last migrated by a release that shipped only 0001 gets the later migrations from
+ * store.migrate(), and the data written before reads back the same; rolling the library back leaves the
+ * host alone.
  */
 
 async function logNames(db: Knex, table: string): Promise<string[]> {
@@ -37,6 +38,7 @@ describeEachDatabase('reliability: upgrades', (db) => {
     await knex.migrate.up({ migrationSource: store.migrationSource, tableName: 'up_migrations' })
     expect(await logNames(knex, 'up_migrations')).toEqual(['0001-initial'])
     expect(await indexColumns(knex, 'up_payment_methods', 'up_payment_methods_customer_idx')).toEqual([])
+    expect(await indexColumns(knex, 'up_idempotency_keys', 'up_idempotency_keys_created_idx')).toEqual([])
 
     const ada = await store.customers.create(sampleCustomer('upgrade'))
     await store.customers.addAddress(ada.id, SAMPLE_ADDRESS)
@@ -58,6 +60,10 @@ describeEachDatabase('reliability: upgrades', (db) => {
       'created_at',
       'id',
     ])
+    // 0009: the index the idempotency-key prune reads.
+    expect(await indexColumns(knex, 'up_idempotency_keys', 'up_idempotency_keys_created_idx')).toEqual([
+      'created_at',
+    ])
     expect(await store.migrate()).toEqual([])
 
     const after = await snapshot(store, ada.id, order.id)
@@ -77,6 +83,8 @@ describeEachDatabase('reliability: upgrades', (db) => {
     expect((await store.orders.create(sampleOrder(ada.id), { idempotencyKey: 'upgrade-1' })).id).toBe(
       order.id,
     )
+    // The key written under 0001 is pruned through the new index like any other.
+    expect(await store.pruneIdempotencyKeys({ olderThan: new Date(Date.now() + 60_000) })).toBe(1)
   })
 
   it('reverts 0002 alone through the migration source, keeping the data, and store.migrate() re-applies it', async () => {

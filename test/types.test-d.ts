@@ -1,17 +1,36 @@
 import type { Knex } from 'knex'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
+  type AddressInput,
   type CheckoutStore,
-  type CheckoutStoreError,
+  CheckoutStoreError,
   type CheckoutStoreErrorCode,
+  type CreateOrderOptions,
   type Customer,
+  type CustomerInput,
+  type CustomerPatch,
   createCheckoutStore,
+  type DuplicateEmailError,
+  type ExpectedVersionOptions,
+  type InvalidTransitionError,
+  isCheckoutStoreError,
+  type ListOrdersOptions,
+  NotFoundError,
   type Order,
+  type OrderInput,
   type OrderStatus,
   type Page,
-  type ValidationError,
+  type PlacedOrder,
+  type RecordKind,
+  type SchemaIssue,
+  schemas,
+  type TransitionOptions,
+  ValidationError,
   type ValidationIssue,
+  type VersionConflictError,
 } from '../src/index.js'
+
+declare const store: CheckoutStore
 
 describe('public types', () => {
   it('takes a Knex instance or a transaction', () => {
@@ -27,13 +46,6 @@ describe('public types', () => {
     expectTypeOf<CheckoutStore['customers']['find']>().returns.resolves.toEqualTypeOf<Customer | null>()
   })
 
-  it('gives every error a code from the closed union', () => {
-    expectTypeOf<CheckoutStoreError['code']>().toEqualTypeOf<CheckoutStoreErrorCode>()
-    expectTypeOf<ValidationError['issues']>().toEqualTypeOf<readonly ValidationIssue[]>()
-    expectTypeOf<'VALIDATION_FAILED'>().toExtend<CheckoutStoreErrorCode>()
-    expectTypeOf<'SOMETHING_ELSE'>().not.toExtend<CheckoutStoreErrorCode>()
-  })
-
   it('rejects input of the wrong shape at compile time', () => {
     type Item = Parameters<CheckoutStore['orders']['create']>[0]['items'][number]
     const bad: Item = {
@@ -47,5 +59,131 @@ describe('public types', () => {
     // @ts-expect-error no such status
     const status: OrderStatus = 'shipping'
     void status
+  })
+})
+
+describe('errors narrow by code', () => {
+  it('narrows a caught CheckoutStoreError to the subclass of its code', () => {
+    const handle = (error: CheckoutStoreError) => {
+      if (error.code === 'VALIDATION_FAILED') {
+        expectTypeOf(error).toEqualTypeOf<ValidationError>()
+        expectTypeOf(error.issues).toEqualTypeOf<readonly ValidationIssue[]>()
+      }
+      if (error.code === 'DUPLICATE_EMAIL') expectTypeOf(error.customerId).toEqualTypeOf<string>()
+      if (error.code === 'VERSION_CONFLICT') {
+        expectTypeOf(error).toEqualTypeOf<VersionConflictError>()
+        expectTypeOf(error.entity).toEqualTypeOf<RecordKind>()
+      }
+      if (error.code === 'INVALID_TRANSITION') {
+        expectTypeOf(error.from).toEqualTypeOf<OrderStatus>()
+        expectTypeOf(error.to).toEqualTypeOf<OrderStatus>()
+      }
+      if (error.code === 'NOT_FOUND') {
+        // @ts-expect-error only VALIDATION_FAILED and CARD_DATA_REJECTED carry issues
+        void error.issues
+      }
+      expectTypeOf(error.httpStatus).toEqualTypeOf<number>()
+    }
+    void handle
+  })
+
+  it('narrows through isCheckoutStoreError and instanceof, from unknown', () => {
+    const caught: unknown = undefined
+    if (isCheckoutStoreError(caught)) {
+      expectTypeOf(caught).toEqualTypeOf<CheckoutStoreError>()
+      if (caught.code === 'NOT_FOUND') expectTypeOf(caught).toEqualTypeOf<NotFoundError>()
+    }
+    if (caught instanceof CheckoutStoreError) {
+      expectTypeOf(caught).toEqualTypeOf<CheckoutStoreError>()
+      if (caught.code === 'DUPLICATE_EMAIL') expectTypeOf(caught).toEqualTypeOf<DuplicateEmailError>()
+    }
+    if (caught instanceof ValidationError)
+      expectTypeOf(caught.issues).toEqualTypeOf<readonly ValidationIssue[]>()
+  })
+
+  it('keeps the subclasses constructible and the base abstract', () => {
+    expectTypeOf(new NotFoundError('order', 'x')).toExtend<CheckoutStoreError>()
+    // @ts-expect-error the base is only for extending and instanceof
+    void new CheckoutStoreError('NOT_FOUND', 'x')
+    expectTypeOf<InvalidTransitionError['from']>().toEqualTypeOf<OrderStatus>()
+  })
+
+  it('has a code for every class, and the codes whose classes other capabilities bring', () => {
+    expectTypeOf<CheckoutStoreError['code']>().toExtend<CheckoutStoreErrorCode>()
+    // BalanceExceededError joins the union with payments.
+    expectTypeOf<
+      Exclude<CheckoutStoreErrorCode, CheckoutStoreError['code']>
+    >().toEqualTypeOf<'BALANCE_EXCEEDED'>()
+    expectTypeOf<'SOMETHING_ELSE'>().not.toExtend<CheckoutStoreErrorCode>()
+  })
+})
+
+describe('inputs under exactOptionalPropertyTypes', () => {
+  it('accepts an explicit undefined for every optional field', () => {
+    const expectedVersion: number | undefined = undefined
+    const versionOptions: ExpectedVersionOptions = { expectedVersion }
+    const transition: TransitionOptions = { expectedVersion, note: undefined, actor: undefined }
+    const create: CreateOrderOptions = { idempotencyKey: undefined }
+    const list: ListOrdersOptions = {
+      customerId: undefined,
+      status: undefined,
+      limit: undefined,
+      cursor: undefined,
+    }
+    const customer: CustomerInput = {
+      email: 'a@example.com',
+      name: undefined,
+      phone: undefined,
+      metadata: undefined,
+    }
+    const patch: CustomerPatch = { email: undefined, name: undefined }
+    const address: AddressInput = {
+      name: 'A',
+      line1: '1',
+      city: 'C',
+      country: 'GB',
+      company: undefined,
+      line2: undefined,
+      region: undefined,
+      postalCode: undefined,
+      phone: undefined,
+    }
+    const order: OrderInput = {
+      currency: 'USD',
+      items: [{ sku: 'A', name: 'A', quantity: 1, unitPrice: 1, attributes: undefined, metadata: undefined }],
+      customerId: undefined,
+      email: undefined,
+      shippingAddress: undefined,
+      shippingTotal: undefined,
+      payment: undefined,
+      note: undefined,
+    }
+    void [versionOptions, transition, create, list, customer, patch, address, order]
+    void store.customers.updateAddress(
+      'c',
+      'a',
+      { line2: undefined, isDefaultShipping: undefined },
+      { expectedVersion },
+    )
+    void store.pruneIdempotencyKeys({ olderThan: new Date() })
+  })
+})
+
+describe('results', () => {
+  it('says whether orders.create replayed, and stays an Order', () => {
+    expectTypeOf(store.orders.create).returns.resolves.toEqualTypeOf<PlacedOrder>()
+    expectTypeOf<PlacedOrder['replayed']>().toEqualTypeOf<boolean>()
+    expectTypeOf<PlacedOrder>().toExtend<Order>()
+    expectTypeOf(store.customers.findOrCreate).returns.resolves.toEqualTypeOf<{
+      customer: Customer
+      created: boolean
+    }>()
+  })
+
+  it('types the schemas by the input they check', () => {
+    const result = schemas.customerInput['~standard'].validate({})
+    if (result.issues) expectTypeOf(result.issues).toEqualTypeOf<readonly SchemaIssue[]>()
+    else expectTypeOf(result.value).toEqualTypeOf<CustomerInput>()
+    expectTypeOf(schemas.orderInput['~standard'].version).toEqualTypeOf<1>()
   })
 })

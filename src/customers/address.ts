@@ -5,32 +5,45 @@ import { optionalText, phoneSchema, text } from '../text.js'
 /**
  * A postal address as given at checkout or saved on a customer. Optional fields may be left out or
  * `null`; they read back as `null`.
+ *
+ * @example
+ * ```ts
+ * const address: AddressInput = { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London',
+ *   postalCode: 'SW1Y 4JH', country: 'GB' }
+ * await store.orders.create({ customerId: ada.id, currency: 'GBP', items, shippingAddress: address })
+ * ```
  */
 export interface AddressInput {
   /** The recipient, 1 to 200 characters. */
   name: string
   /** Company name, up to 200 characters. */
-  company?: string | null
+  company?: string | null | undefined
   /** First address line (street and number), 1 to 200 characters. */
   line1: string
   /** Second address line (flat, floor, building), up to 200 characters. */
-  line2?: string | null
+  line2?: string | null | undefined
   /** City or town, 1 to 200 characters. */
   city: string
   /** State, county or province, up to 200 characters. */
-  region?: string | null
+  region?: string | null | undefined
   /** Postal or ZIP code as typed, up to 32 characters. */
-  postalCode?: string | null
+  postalCode?: string | null | undefined
   /** ISO 3166-1 alpha-2 code such as `GB` or `US` (either case; stored upper-case). */
   country: string
   /** Phone number as typed (digits, `+`, spaces, dashes, dots, parentheses), up to 64 characters. */
-  phone?: string | null
+  phone?: string | null | undefined
 }
 
 /**
  * An address as stored in an order's snapshot: every field present, `null` where none was given. After
  * the customer is erased (`customers.anonymize`), only `country`, `region` and the first three characters
  * of `postalCode` remain; `name`, `line1` and `city` are `null` then, and only then.
+ *
+ * @example
+ * ```ts
+ * const order = await store.orders.get(id)
+ * order.shippingAddress?.city // 'London', as it was when the order was placed
+ * ```
  */
 export interface AddressSnapshot {
   /** The recipient; `null` only after the customer is erased. */
@@ -53,15 +66,31 @@ export interface AddressSnapshot {
   phone: string | null
 }
 
-/** A customer's saved address, with its defaults. */
+/**
+ * A customer's saved address, with its defaults.
+ *
+ * @example
+ * ```ts
+ * await store.customers.addAddress(ada.id, { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London',
+ *   country: 'GB', isDefaultShipping: true })
+ * ```
+ */
 export interface CustomerAddressInput extends AddressInput {
   /** Makes this the customer's one default shipping address (the previous default is cleared). */
-  isDefaultShipping?: boolean
+  isDefaultShipping?: boolean | undefined
   /** Makes this the customer's one default billing address (the previous default is cleared). */
-  isDefaultBilling?: boolean
+  isDefaultBilling?: boolean | undefined
 }
 
-/** A saved address as read back. */
+/**
+ * A saved address as read back.
+ *
+ * @example
+ * ```ts
+ * const { addresses } = await store.customers.get(ada.id)
+ * const shipTo = addresses.find((a) => a.isDefaultShipping)
+ * ```
+ */
 export interface Address extends AddressSnapshot {
   /** The recipient, 1 to 200 characters; never `null` on a saved address. */
   name: string

@@ -25,11 +25,13 @@ import {
   toAddressChanges,
   toAddressRow,
   toCustomer,
+  toCustomerRow,
   toMetadataColumn,
   toPaymentMethod,
   toPaymentMethodRow,
 } from './customer-row.js'
 import { paymentMethodSchema } from './payment-method.js'
+import { findSameAddress } from './same-address.js'
 
 // findByEmail looks up any string: one that is not an email address simply matches nobody.
 const emailLookupSchema = storableString(320)
@@ -108,7 +110,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
   ): Promise<never> {
     const row: { version: unknown } | undefined = await db(table).where(where).first('version')
     if (!row || expectedVersion === undefined) throw new NotFoundError(entity, id)
-    throw new VersionConflictError(id, expectedVersion, fromDbInt(row.version))
+    throw new VersionConflictError(entity, id, expectedVersion, fromDbInt(row.version))
   }
 
   /** Takes the default flag `column` away from the customer's other rows of `table`. */
@@ -143,22 +145,22 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
     })
   }
 
+  /**
+   * After a unique violation on the email, outside the failed write (on pg it aborted the transaction):
+   * names the customer who has the email. Rethrows `error` if that customer is gone by now.
+   */
+  async function throwDuplicateEmail(emailNormalized: string, error: unknown): Promise<never> {
+    const holder: { id: string } | undefined = await ctx
+      .db(t.customers)
+      .where('email_normalized', emailNormalized)
+      .first('id')
+    if (!holder) throw error
+    throw new DuplicateEmailError(holder.id, driverCause(error))
+  }
+
   return {
     async create(input) {
-      const data = parseInput(customerInputSchema, input)
-      const now = new Date()
-      const row: CustomerRow = {
-        id: uuidv7(),
-        email: data.email,
-        email_normalized: normalizeEmail(data.email),
-        name: data.name ?? null,
-        phone: data.phone ?? null,
-        metadata: toMetadataColumn(data.metadata),
-        version: 1,
-        created_at: at(now),
-        updated_at: at(now),
-        anonymized_at: null,
-      }
+      const row = toCustomerRow(uuidv7(), parseInput(customerInputSchema, input), at(new Date()))
       // The unique index on email_normalized decides, so two concurrent creates cannot both pass a
       // read-then-insert check.
       try {
@@ -166,10 +168,26 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           await trx(t.customers).insert(row)
         })
       } catch (error) {
-        if (isUniqueViolation(error)) throw new DuplicateEmailError(driverCause(error))
+        if (isUniqueViolation(error)) await throwDuplicateEmail(row.email_normalized, error)
         throw error
       }
       return toCustomer(row, [], [])
+    },
+
+    async findOrCreate(input) {
+      const row = toCustomerRow(uuidv7(), parseInput(customerInputSchema, input), at(new Date()))
+      // Most calls find the customer: a plain read, no transaction.
+      const found = await readCustomer(ctx.db, 'email_normalized', row.email_normalized)
+      if (found) return { customer: found, created: false }
+      return ctx.write(async (trx) => {
+        // ON CONFLICT DO NOTHING (INSERT IGNORE on MySQL) waits for a concurrent insert of the same email
+        // to commit, then does nothing, without failing the statement (pg's transaction stays usable);
+        // the read after it sees whichever row won. So of N racing callers one inserts, all get its row.
+        await trx(t.customers).insert(row).onConflict(['email_normalized']).ignore()
+        const customer = await readCustomer(trx, 'email_normalized', row.email_normalized)
+        if (!customer) throw new NotFoundError('customer', row.id)
+        return { customer, created: customer.id === row.id }
+      })
     },
 
     async get(id) {
@@ -203,7 +221,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         // Nothing to change: no write and no new version, but the same answers as a real update.
         const current = await requireCustomer(ctx.db, customerId)
         if (expectedVersion !== undefined && current.version !== expectedVersion) {
-          throw new VersionConflictError(customerId, expectedVersion, current.version)
+          throw new VersionConflictError('customer', customerId, expectedVersion, current.version)
         }
         return current
       }
@@ -224,7 +242,9 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           return requireCustomer(trx, customerId)
         })
       } catch (error) {
-        if (isUniqueViolation(error)) throw new DuplicateEmailError(driverCause(error))
+        if (isUniqueViolation(error) && changes.email_normalized !== undefined) {
+          await throwDuplicateEmail(changes.email_normalized, error)
+        }
         throw error
       }
     },
@@ -257,16 +277,33 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       const data = parseInput(customerAddressSchema, input)
       const now = at(new Date())
       const row = toAddressRow(uuidv7(), owner, data, now)
-      await ctx.write(async (trx) => {
+      const saved = await ctx.write(async (trx): Promise<AddressRow> => {
+        // The customer's row lock makes the look-up for an equal address and the insert one step.
         await lockCustomer(trx, owner)
+        const same = await findSameAddress(trx, t.addresses, row)
+        const target = same ?? row
+        const wantsShipping = row.default_shipping_for !== null && same?.default_shipping_for === null
+        const wantsBilling = row.default_billing_for !== null && same?.default_billing_for === null
         // The unique default_*_for columns allow one default each: clear the old one first.
-        if (row.default_shipping_for)
-          await clearDefault(trx, t.addresses, 'default_shipping_for', owner, row.id, now)
-        if (row.default_billing_for)
-          await clearDefault(trx, t.addresses, 'default_billing_for', owner, row.id, now)
-        await trx(t.addresses).insert(row)
+        if (same ? wantsShipping : row.default_shipping_for)
+          await clearDefault(trx, t.addresses, 'default_shipping_for', owner, target.id, now)
+        if (same ? wantsBilling : row.default_billing_for)
+          await clearDefault(trx, t.addresses, 'default_billing_for', owner, target.id, now)
+        if (!same) {
+          await trx(t.addresses).insert(row)
+          return row
+        }
+        // The same address again: the saved one is the answer, made a default if this call asks so.
+        if (!wantsShipping && !wantsBilling) return same
+        const changes: Partial<AddressRow> = {}
+        if (wantsShipping) changes.default_shipping_for = owner
+        if (wantsBilling) changes.default_billing_for = owner
+        await trx(t.addresses)
+          .where('id', same.id)
+          .update({ ...changes, version: bumpVersion(trx), updated_at: now })
+        return { ...same, ...changes, version: fromDbInt(same.version) + 1, updated_at: now }
       })
-      return toAddress(row)
+      return toAddress(saved)
     },
 
     async updateAddress(customerId, addressId, patch, options) {
@@ -285,7 +322,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         if (!row) throw new NotFoundError('address', id)
         const current = toAddress(row)
         if (expectedVersion !== undefined && current.version !== expectedVersion) {
-          throw new VersionConflictError(id, expectedVersion, current.version)
+          throw new VersionConflictError('address', id, expectedVersion, current.version)
         }
         return current
       }

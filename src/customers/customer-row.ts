@@ -1,8 +1,9 @@
 import type { z } from 'zod'
 import type { Metadata } from '../metadata.js'
 import { type DbDate, fromDbDate, fromDbDateOrNull, fromDbInt, fromDbJson } from '../sql/values.js'
+import { normalizeEmail } from '../text.js'
 import type { Address, CustomerAddressPatch, customerAddressSchema } from './address.js'
-import type { Customer } from './customer.js'
+import type { Customer, customerInputSchema } from './customer.js'
 import { isExpired, type PaymentMethod, type paymentMethodSchema } from './payment-method.js'
 
 /*
@@ -86,6 +87,26 @@ export function toMetadata(value: unknown): Metadata {
 /** Writes {@link Metadata} to its JSON column; an absent or empty map is stored as NULL. */
 export function toMetadataColumn(metadata: Metadata | null | undefined): string | null {
   return metadata && Object.keys(metadata).length > 0 ? JSON.stringify(metadata) : null
+}
+
+/** Builds the row of a new customer from its parsed input. */
+export function toCustomerRow(
+  id: string,
+  input: z.output<typeof customerInputSchema>,
+  now: DbDate,
+): CustomerRow {
+  return {
+    id,
+    email: input.email,
+    email_normalized: normalizeEmail(input.email),
+    name: input.name ?? null,
+    phone: input.phone ?? null,
+    metadata: toMetadataColumn(input.metadata),
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    anonymized_at: null,
+  }
 }
 
 /** Maps a customer row and its children to a {@link Customer}. */

@@ -6,7 +6,15 @@ import { emailSchema, optionalText, phoneSchema, storableString } from '../text.
 import type { Address, CustomerAddressInput } from './address.js'
 import type { PaymentMethod, PaymentMethodInput } from './payment-method.js'
 
-/** A shop's customer with their saved addresses and payment methods. */
+/**
+ * A shop's customer with their saved addresses and payment methods.
+ *
+ * @example
+ * ```ts
+ * const ada: Customer = await store.customers.get(id)
+ * ada.addresses.length // saved addresses, oldest first
+ * ```
+ */
 export interface Customer {
   /** The customer's id, a UUIDv7. */
   id: string
@@ -32,41 +40,93 @@ export interface Customer {
   paymentMethods: PaymentMethod[]
 }
 
-/** A new customer. */
+/**
+ * A new customer.
+ *
+ * @example
+ * ```ts
+ * const input: CustomerInput = { email: 'ada@example.com', name: 'Ada Lovelace', phone: '+44 20 7946 0958' }
+ * await store.customers.create(input)
+ * ```
+ */
 export interface CustomerInput {
   /** A valid email address, up to 320 characters; trimmed, unique regardless of case. */
   email: string
   /** Full name, 1 to 200 characters, kept as given. */
-  name?: string | null
+  name?: string | null | undefined
   /** Phone number as typed (digits, `+`, spaces, dashes, dots, parentheses), up to 64 characters. */
-  phone?: string | null
+  phone?: string | null | undefined
   /** Flat string map: up to 50 keys of 1 to 40 characters, values up to 500; never card data. */
-  metadata?: Metadata | null
+  metadata?: Metadata | null | undefined
 }
 
-/** A change to a customer: any subset of its fields; `null` clears an optional one. */
-export type CustomerPatch = Partial<CustomerInput>
+/**
+ * A change to a customer: any subset of its fields; `null` clears an optional one.
+ *
+ * @example
+ * ```ts
+ * const patch: CustomerPatch = { phone: null } // clears the phone, keeps the rest
+ * await store.customers.update(ada.id, patch)
+ * ```
+ */
+export type CustomerPatch = { [K in keyof CustomerInput]?: CustomerInput[K] | undefined }
 
-/** Options for {@link CustomerRepository.list}. */
+/**
+ * What {@link CustomerRepository.findOrCreate} returns.
+ *
+ * @example
+ * ```ts
+ * const { customer, created }: FindOrCreateResult = await store.customers.findOrCreate({ email })
+ * ```
+ */
+export interface FindOrCreateResult {
+  /** The customer with the email: the one found, or the one just created. */
+  customer: Customer
+  /** `true` when this call created the customer, `false` when it already existed. */
+  created: boolean
+}
+
+/**
+ * Options for {@link CustomerRepository.list}.
+ *
+ * @example
+ * ```ts
+ * const page = await store.customers.list({ search: 'ada', limit: 50, cursor: previous.nextCursor })
+ * ```
+ */
 export interface ListCustomersOptions {
   /** 1 to 100. @defaultValue 20 */
-  limit?: number
+  limit?: number | undefined
   /** `nextCursor` from the previous page. */
-  cursor?: string | null
+  cursor?: string | null | undefined
   /** Matches an email prefix or a name substring, ignoring case. */
-  search?: string | null
+  search?: string | null | undefined
 }
 
-/** Options carrying the version the caller last read. */
+/**
+ * Options carrying the version the caller last read.
+ *
+ * @example
+ * ```ts
+ * await store.customers.update(ada.id, { name: 'Ada King' }, { expectedVersion: ada.version })
+ * ```
+ */
 export interface ExpectedVersionOptions {
   /** Fail with `VERSION_CONFLICT` unless the record is still at this version. */
-  expectedVersion?: number
+  expectedVersion?: number | undefined
 }
 
-/** Options for {@link CustomerRepository.anonymize}. */
+/**
+ * Options for {@link CustomerRepository.anonymize}.
+ *
+ * @example
+ * ```ts
+ * await store.customers.anonymize(ada.id, { force: true }) // even with orders still open
+ * ```
+ */
 export interface AnonymizeOptions {
   /** Erase even when the customer has orders that are pending or paid. @defaultValue false */
-  force?: boolean
+  force?: boolean | undefined
 }
 
 /** Length limits on customer fields, in characters. */
@@ -93,6 +153,12 @@ export const listCustomersSchema = z.strictObject({
 /**
  * The customers of a shop. Every method validates its input and throws a `CheckoutStoreError` with a
  * stable code, writing nothing, when it is wrong.
+ *
+ * @example
+ * ```ts
+ * const customers: CustomerRepository = store.customers
+ * const ada = await customers.findByEmail('ada@example.com')
+ * ```
  */
 export interface CustomerRepository {
   /**
@@ -106,6 +172,20 @@ export interface CustomerRepository {
    * ```
    */
   create(input: CustomerInput): Promise<Customer>
+  /**
+   * The customer with this email (compared case-insensitively), created from `input` when there is none.
+   * A customer found is returned as stored: the other fields of `input` do not change it. Race-safe: of
+   * any number of concurrent calls with one email, one creates the customer (`created: true`) and every
+   * call returns it.
+   *
+   * @throws `VALIDATION_FAILED`, `CARD_DATA_REJECTED`
+   * @example
+   * ```ts
+   * const { customer, created } = await store.customers.findOrCreate({ email: body.email, name: body.name })
+   * if (created) await sendWelcomeEmail(customer.email)
+   * ```
+   */
+  findOrCreate(input: CustomerInput): Promise<FindOrCreateResult>
   /**
    * The customer with their addresses and payment methods.
    *
@@ -155,7 +235,10 @@ export interface CustomerRepository {
    */
   list(options?: ListCustomersOptions): Promise<Page<Customer>>
   /**
-   * Saves an address for a customer. Making it a default clears the previous default.
+   * Saves an address for a customer. Making it a default clears the previous default. An address equal
+   * to one the customer has saved (every field the same as stored, the country upper-cased, a field left
+   * out the same as `null`; the default flags do not count) is not saved twice: the saved one is
+   * returned, made a default when `input` asks so.
    *
    * @throws `NOT_FOUND`, `VALIDATION_FAILED`
    * @example
@@ -177,7 +260,7 @@ export interface CustomerRepository {
   updateAddress(
     customerId: string,
     addressId: string,
-    patch: Partial<CustomerAddressInput>,
+    patch: { [K in keyof CustomerAddressInput]?: CustomerAddressInput[K] | undefined },
     options?: ExpectedVersionOptions,
   ): Promise<Address>
   /**

@@ -4,6 +4,13 @@ import { keyText, text } from '../text.js'
 /**
  * A saved payment method: only what PCI DSS lets a merchant keep. The card itself lives with the
  * payment provider; this holds its token.
+ *
+ * @example
+ * ```ts
+ * const card: PaymentMethodInput = { provider: 'stripe', token: 'pm_1Q2w3E', brand: 'visa', last4: '4242',
+ *   expMonth: 12, expYear: 2030 }
+ * await store.customers.addPaymentMethod(ada.id, card)
+ * ```
  */
 export interface PaymentMethodInput {
   /** The payment provider, such as `stripe` or `adyen`; 1 to 64 characters. */
@@ -19,12 +26,19 @@ export interface PaymentMethodInput {
   /** Expiry year, four digits; two-digit years are read as 20xx. */
   expYear: number
   /** The provider's fingerprint of the card, to spot the same card saved twice; up to 255 characters. */
-  fingerprint?: string | null
+  fingerprint?: string | null | undefined
   /** Makes this the customer's one default method (the previous default is cleared). */
-  isDefault?: boolean
+  isDefault?: boolean | undefined
 }
 
-/** A saved payment method as read back. */
+/**
+ * A saved payment method as read back.
+ *
+ * @example
+ * ```ts
+ * const usable = (await store.customers.get(ada.id)).paymentMethods.filter((m) => !m.expired)
+ * ```
+ */
 export interface PaymentMethod {
   /** The payment method's id, a UUIDv7. */
   id: string

@@ -1,4 +1,9 @@
 import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import { toDbDate } from '../sql/values.js'
+import type { StoreContext } from '../store-context.js'
+import { parseInput } from '../validation.js'
+import type { Order, PlacedOrder } from './order.js'
 
 /**
  * The fingerprint of a create request, stored beside its idempotency key: sha256 (hex) of the parsed
@@ -23,4 +28,42 @@ export function canonicalJson(value: unknown): string {
         .map((key) => [key, record[key]]),
     )
   })
+}
+
+/**
+ * Marks the order `orders.create` returns with whether it is a replay. The flag is non-enumerable, so the
+ * order serialises, spreads and compares exactly like the same order read with `orders.get`: a replayed
+ * response body is byte for byte the first one.
+ */
+export function placed(order: Order, replayed: boolean): PlacedOrder {
+  return Object.defineProperty(order, 'replayed', { value: replayed, enumerable: false }) as PlacedOrder
+}
+
+/**
+ * Options for {@link CheckoutStore.pruneIdempotencyKeys}.
+ *
+ * @example
+ * ```ts
+ * await store.pruneIdempotencyKeys({ olderThan: new Date(Date.now() - 24 * 60 * 60 * 1000) })
+ * ```
+ */
+export interface PruneIdempotencyKeysOptions {
+  /** Keys first used before this instant are deleted; their orders stay. */
+  olderThan: Date
+}
+
+const pruneOptionsSchema = z.strictObject({
+  olderThan: z.date({ message: 'must be a valid Date' }),
+})
+
+/**
+ * Deletes the idempotency keys first used before `olderThan`, in one statement served by the index on
+ * `created_at`. A retry with a deleted key places a new order.
+ *
+ * @returns How many keys were deleted.
+ */
+export async function pruneIdempotencyKeys(ctx: StoreContext, options: unknown): Promise<number> {
+  const { olderThan } = parseInput(pruneOptionsSchema, options, 'options')
+  const before = toDbDate(ctx.dialect, olderThan)
+  return ctx.write(async (trx) => trx(ctx.tables.idempotencyKeys).where('created_at', '<', before).del())
 }

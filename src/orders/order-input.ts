@@ -1,9 +1,9 @@
 import type { z } from 'zod'
 import { assertNoCardData } from '../card-data.js'
 import { ValidationError, type ValidationIssue } from '../errors.js'
-import { computeOrderTotals, isCurrencyCode, type OrderTotals } from '../money.js'
+import { computeOrderTotals, type OrderTotals } from '../money.js'
 import { parseInput, parseSchema } from '../validation.js'
-import { createManySchema, orderInputSchema } from './order-schema.js'
+import { BUYER_ISSUE, createManySchema, orderInputSchema } from './order-schema.js'
 
 /** An order input as its schema outputs it: trimmed, normalised, defaults filled in. */
 export type ParsedOrderInput = z.output<typeof orderInputSchema>
@@ -51,12 +51,16 @@ export function parseOrderInputs(inputs: unknown): ValidOrder[] {
 
 /** The checks after the card data search: schema, currency, totals. */
 function validateOrderInput(input: unknown): ValidOrder {
-  const parsed = parseSchema(orderInputSchema, input)
-  if (!isCurrencyCode(parsed.currency)) {
-    throw new ValidationError([
-      { path: 'currency', message: 'must be an uppercase ISO 4217 currency code, such as USD, EUR or JPY' },
-    ])
+  const issues: ValidationIssue[] = []
+  let parsed: ParsedOrderInput | undefined
+  try {
+    parsed = parseSchema(orderInputSchema, input)
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error
+    issues.push(...error.issues)
   }
+  if (!hasBuyer(input)) issues.push(BUYER_ISSUE)
+  if (parsed === undefined || issues.length > 0) throw new ValidationError(issues)
   const totals = computeOrderTotals({
     lines: parsed.items,
     shippingTotal: parsed.shippingTotal,
@@ -64,4 +68,11 @@ function validateOrderInput(input: unknown): ValidOrder {
     discountTotal: parsed.discountTotal,
   })
   return { input: parsed, totals }
+}
+
+/** Whether the raw input names a customer or gives an email (each checked on its own by the schema). */
+function hasBuyer(input: unknown): boolean {
+  if (typeof input !== 'object' || input === null) return true
+  const { customerId, email } = input as { customerId?: unknown; email?: unknown }
+  return customerId != null || email != null
 }

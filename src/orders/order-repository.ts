@@ -14,8 +14,8 @@ import { fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import { normalizeEmail } from '../text.js'
 import { parseId, parseInput } from '../validation.js'
-import { requestHash } from './idempotency.js'
-import type { Order, OrderEvent, OrderRepository } from './order.js'
+import { placed, requestHash } from './idempotency.js'
+import type { Order, OrderEvent, OrderRepository, PlacedOrder } from './order.js'
 import { parseOrderInput, parseOrderInputs, type ValidOrder } from './order-input.js'
 import {
   type IdempotencyKeyRow,
@@ -97,10 +97,13 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
   const readKey = (key: string, newest = false): Promise<IdempotencyKeyRow | undefined> =>
     newestCommitted(ctx.db<IdempotencyKeyRow>(tables.idempotencyKeys).where({ key }), newest).first()
 
-  /** The order a key already made, if the request is the same; throws when it is not. */
-  const replay = async (row: IdempotencyKeyRow, hash: string, newest = false): Promise<Order> => {
-    if (row.request_hash !== hash) throw new IdempotencyKeyReusedError(row.order_id)
-    return getById(row.order_id, newest)
+  /**
+   * The order a key already made, if the request is the same. A different request is refused without
+   * naming the order: its caller may not be the one who placed it.
+   */
+  const replay = async (row: IdempotencyKeyRow, hash: string, newest = false): Promise<PlacedOrder> => {
+    if (row.request_hash !== hash) throw new IdempotencyKeyReusedError()
+    return placed(await getById(row.order_id, newest), true)
   }
 
   /**
@@ -131,13 +134,15 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     async create(input, options) {
       const valid = parseOrderInput(input)
       const { idempotencyKey } = parseInput(createOrderOptionsSchema, options ?? {})
-      if (idempotencyKey === undefined) return ctx.write((trx) => insertOrder(trx, valid, undefined))
+      if (idempotencyKey === undefined) {
+        return placed(await ctx.write((trx) => insertOrder(trx, valid, undefined)), false)
+      }
 
       const key = { key: idempotencyKey, hash: requestHash(valid.input) }
       const existing = await readKey(key.key)
       if (existing) return replay(existing, key.hash)
       try {
-        return await ctx.write((trx) => insertOrder(trx, valid, key))
+        return placed(await ctx.write((trx) => insertOrder(trx, valid, key)), false)
       } catch (error) {
         // A concurrent caller with the same key committed first: our transaction is rolled back as a
         // whole (on pg the failed INSERT aborted it anyway), and the winner's order is the answer.
@@ -226,7 +231,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
         const version = fromDbInt(row.version)
         // A stale expectedVersion is the caller's first problem: the status it saw is stale too.
         if (expectedVersion !== undefined && expectedVersion !== version) {
-          throw new VersionConflictError(orderId, expectedVersion, version)
+          throw new VersionConflictError('order', orderId, expectedVersion, version)
         }
         if (!canTransition(from, target)) throw new InvalidTransitionError(orderId, from, target)
 
@@ -267,10 +272,10 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
             .where({ id: orderId })
             .first()
           if (!current) throw new NotFoundError('order', orderId)
-          throw new VersionConflictError(orderId, expectedVersion, fromDbInt(current.version))
+          throw new VersionConflictError('order', orderId, expectedVersion, fromDbInt(current.version))
         }
         // No expectedVersion: another change won the race, so read again and let the state rules decide.
-        if (attempt >= MAX_TRANSITION_ATTEMPTS) throw new VersionConflictError(orderId, version)
+        if (attempt >= MAX_TRANSITION_ATTEMPTS) throw new VersionConflictError('order', orderId, version)
       }
     },
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { addressSnapshotSchema } from '../customers/address.js'
 import { flatStringMap, metadataSchema } from '../metadata.js'
+import { isCurrencyCode } from '../money.js'
 import { cursorSchema, pageLimitSchema } from '../page.js'
 import { storableDateSchema } from '../sql/date-range.js'
 import { emailSchema, idSchema, keyText, optionalText, storableString, text } from '../text.js'
@@ -59,6 +60,15 @@ export const orderItemSchema = z.strictObject({
   metadata: metadataSchema.nullish(),
 })
 
+/**
+ * An ISO 4217 code from the bundled table, in either case (`usd` is `USD`; payment providers such as
+ * Stripe spell codes in lower case), stored upper-case: one currency, one spelling.
+ */
+export const currencySchema = z
+  .string({ message: 'must be an ISO 4217 currency code, such as USD, EUR or JPY' })
+  .transform((code) => code.toUpperCase())
+  .refine(isCurrencyCode, 'must be an ISO 4217 currency code, such as USD, EUR or JPY')
+
 /** The schema behind {@link PaymentSummary}. */
 export const paymentSummarySchema = z.strictObject({
   provider: text(64),
@@ -70,29 +80,34 @@ export const paymentSummarySchema = z.strictObject({
     .nullish(),
 })
 
-/** The schema behind {@link OrderInput}; currency is checked against the bundled ISO 4217 table later. */
-export const orderInputSchema = z
-  .strictObject({
-    customerId: idSchema.nullish(),
-    email: emailSchema.nullish(),
-    currency: z.string({ message: 'must be an ISO 4217 code' }),
-    items: z
-      .array(orderItemSchema, { message: 'must be a list of order lines' })
-      .min(1, 'an order needs at least one line')
-      .max(ORDER_LIMITS.lines, `at most ${ORDER_LIMITS.lines} lines`),
-    shippingAddress: addressSnapshotSchema.nullish(),
-    billingAddress: addressSnapshotSchema.nullish(),
-    shippingTotal: amount('shippingTotal').default(0),
-    taxTotal: amount('taxTotal').default(0),
-    discountTotal: amount('discountTotal').default(0),
-    payment: paymentSummarySchema.nullish(),
-    note: optionalText(ORDER_LIMITS.note),
-    metadata: metadataSchema.nullish(),
-  })
-  .refine((o) => o.customerId != null || o.email != null, {
-    message: 'a guest checkout needs an email; otherwise pass customerId',
-    path: ['email'],
-  })
+/**
+ * The schema behind {@link OrderInput}. That an order needs a customer or an email is checked beside it
+ * ({@link BUYER_ISSUE}), so that it is reported with the other problems even when a field fails in a way
+ * that stops zod's object-level refinements.
+ */
+export const orderInputSchema = z.strictObject({
+  customerId: idSchema.nullish(),
+  email: emailSchema.nullish(),
+  currency: currencySchema,
+  items: z
+    .array(orderItemSchema, { message: 'must be a list of order lines' })
+    .min(1, 'an order needs at least one line')
+    .max(ORDER_LIMITS.lines, `at most ${ORDER_LIMITS.lines} lines`),
+  shippingAddress: addressSnapshotSchema.nullish(),
+  billingAddress: addressSnapshotSchema.nullish(),
+  shippingTotal: amount('shippingTotal').default(0),
+  taxTotal: amount('taxTotal').default(0),
+  discountTotal: amount('discountTotal').default(0),
+  payment: paymentSummarySchema.nullish(),
+  note: optionalText(ORDER_LIMITS.note),
+  metadata: metadataSchema.nullish(),
+})
+
+/** The issue of an order with neither `customerId` nor `email`. */
+export const BUYER_ISSUE = {
+  path: 'email',
+  message: 'a guest checkout needs an email; otherwise pass customerId',
+} as const
 
 /** The schema behind {@link CreateOrderOptions}. */
 export const createOrderOptionsSchema = z.strictObject({
@@ -147,7 +162,11 @@ export const orderStatusSchema = statusSchema
 export const listOrdersSchema = z.strictObject({
   customerId: idSchema.optional(),
   email: storableString(320).optional(),
-  status: z.union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)]).optional(),
+  status: z
+    .union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)], {
+      message: `must be one of ${ORDER_STATUSES.join(', ')}, or a list of them`,
+    })
+    .optional(),
   createdAfter: storableDateSchema.optional(),
   createdBefore: storableDateSchema.optional(),
   limit: pageLimitSchema,

@@ -1,7 +1,22 @@
-/** Where an order is in its life. `cancelled` and `refunded` are final. */
+/**
+ * Where an order is in its life. `cancelled` and `refunded` are final.
+ *
+ * @example
+ * ```ts
+ * const status: OrderStatus = 'paid'
+ * canTransition(status, 'shipped') // true
+ * ```
+ */
 export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded'
 
-/** Every status, in the order an order usually passes through them. */
+/**
+ * Every status, in the order an order usually passes through them.
+ *
+ * @example
+ * ```ts
+ * const options = ORDER_STATUSES.map((status) => `<option>${status}</option>`).join('')
+ * ```
+ */
 export const ORDER_STATUSES: readonly OrderStatus[] = [
   'pending',
   'paid',
@@ -11,7 +26,14 @@ export const ORDER_STATUSES: readonly OrderStatus[] = [
   'refunded',
 ]
 
-/** The allowed moves: from each status, the statuses it may go to. */
+/**
+ * The allowed moves: from each status, the statuses it may go to.
+ *
+ * @example
+ * ```ts
+ * ORDER_TRANSITIONS.paid // ['shipped', 'cancelled', 'refunded']: the buttons to show on a paid order
+ * ```
+ */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   pending: ['paid', 'cancelled'],
   paid: ['shipped', 'cancelled', 'refunded'],
@@ -21,7 +43,17 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   refunded: [],
 }
 
-/** True when an order may move from `from` to `to`. */
+/**
+ * True when an order may move from `from` to `to`: the check `orders.transition` makes.
+ *
+ * @param from - The order's status now.
+ * @param to - The status asked for.
+ * @example
+ * ```ts
+ * canTransition('pending', 'paid')      // true
+ * canTransition('delivered', 'pending') // false
+ * ```
+ */
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to)
 }

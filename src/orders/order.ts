@@ -3,7 +3,15 @@ import type { Metadata } from '../metadata.js'
 import type { Page } from '../page.js'
 import type { OrderStatus } from './order-status.js'
 
-/** One line of a new order: a snapshot of what was bought, as it was at purchase. */
+/**
+ * One line of a new order: a snapshot of what was bought, as it was at purchase.
+ *
+ * @example
+ * ```ts
+ * const line: OrderItemInput = { sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M' }, quantity: 1,
+ *   unitPrice: 1999 }
+ * ```
+ */
 export interface OrderItemInput {
   /** The shop's stock-keeping unit, 1 to 100 characters. */
   sku: string
@@ -13,69 +21,104 @@ export interface OrderItemInput {
    * What the shopper chose, as a flat string map such as `{ size: 'M', color: 'blue' }`: up to 50 keys of
    * 1 to 40 characters, values up to 200.
    */
-  attributes?: Record<string, string> | null
+  attributes?: Record<string, string> | null | undefined
   /** 1 to 10,000. */
   quantity: number
   /** Price of one unit in minor units of the order's currency (1999 = $19.99). */
   unitPrice: number
   /** The shop's product id, 1 to 100 characters. */
-  productId?: string | null
+  productId?: string | null | undefined
   /** The shop's variant id, 1 to 100 characters. */
-  variantId?: string | null
+  variantId?: string | null | undefined
   /** Flat string map: up to 50 keys of 1 to 40 characters, values up to 500; never card data. */
-  metadata?: Metadata | null
+  metadata?: Metadata | null | undefined
 }
 
-/** A summary of how the order was paid: the provider's reference, never card data. */
+/**
+ * A summary of how the order was paid: the provider's reference, never card data.
+ *
+ * @example
+ * ```ts
+ * await store.orders.create({ ...input, payment: { provider: 'stripe', reference: 'pi_3N0aBc', brand: 'visa',
+ *   last4: '4242' } })
+ * ```
+ */
 export interface PaymentSummary {
   /** The payment provider, such as `stripe`; 1 to 64 characters. */
   provider: string
   /** The provider's reference for the payment (`pi_…`); 1 to 255 characters. */
   reference: string
   /** Card brand, such as `visa`; 1 to 32 characters. */
-  brand?: string | null
+  brand?: string | null | undefined
   /** The card's last four digits. */
-  last4?: string | null
+  last4?: string | null | undefined
 }
 
-/** A new order. Totals are computed by the library; amounts are integers in minor units. */
+/**
+ * A new order. Totals are computed by the library; amounts are integers in minor units.
+ *
+ * @example
+ * ```ts
+ * const input: OrderInput = { email: 'guest@example.com', currency: 'EUR',
+ *   items: [{ sku: 'TEE-BLUE-M', name: 'Blue tee', quantity: 1, unitPrice: 2500 }] }
+ * await store.orders.create(input, { idempotencyKey })
+ * ```
+ */
 export interface OrderInput {
   /** An existing customer; the order's email defaults to theirs. Leave out for a guest checkout. */
-  customerId?: string | null
+  customerId?: string | null | undefined
   /** Required for a guest checkout; overrides the customer's email otherwise. */
-  email?: string | null
+  email?: string | null | undefined
   /** ISO 4217 code such as `USD`, `EUR`, `JPY`. */
   currency: string
   /** 1 to 1,000 lines. */
   items: OrderItemInput[]
   /** Where to ship; copied into the order as an {@link AddressSnapshot}. */
-  shippingAddress?: AddressInput | null
+  shippingAddress?: AddressInput | null | undefined
   /** The billing address; copied into the order as an {@link AddressSnapshot}. */
-  billingAddress?: AddressInput | null
+  billingAddress?: AddressInput | null | undefined
   /** @defaultValue 0 */
-  shippingTotal?: number
+  shippingTotal?: number | undefined
   /** @defaultValue 0 */
-  taxTotal?: number
+  taxTotal?: number | undefined
   /** Must not take the total below 0. @defaultValue 0 */
-  discountTotal?: number
+  discountTotal?: number | undefined
   /** How the order was paid, if it was. */
-  payment?: PaymentSummary | null
+  payment?: PaymentSummary | null | undefined
   /** A free-text note on the order, 1 to 2,000 characters. */
-  note?: string | null
+  note?: string | null | undefined
   /** Flat string map: up to 50 keys of 1 to 40 characters, values up to 500; never card data. */
-  metadata?: Metadata | null
+  metadata?: Metadata | null | undefined
 }
 
-/** Options for {@link OrderRepository.create}. */
+/**
+ * Options for {@link OrderRepository.create}.
+ *
+ * @example
+ * ```ts
+ * await store.orders.create(input, { idempotencyKey: req.get('Idempotency-Key') })
+ * ```
+ */
 export interface CreateOrderOptions {
   /**
-   * 1 to 255 characters. The same key with the same input returns the first order; with a different
-   * input it throws `IDEMPOTENCY_KEY_REUSED`.
+   * 1 to 255 characters. The same key with the same input returns the first order (`replayed: true`);
+   * with a different input it throws `IDEMPOTENCY_KEY_REUSED`, which does not say which order the key
+   * placed. Keys are shared by every caller of the store (one table per prefix), not scoped by customer:
+   * take them from the client (a UUID per checkout, such as the `Idempotency-Key` header) or prefix them
+   * with what scopes them in your app (`${sessionId}:${key}`). They are kept until
+   * `store.pruneIdempotencyKeys({ olderThan })` deletes them.
    */
-  idempotencyKey?: string
+  idempotencyKey?: string | undefined
 }
 
-/** A stored order line. */
+/**
+ * A stored order line.
+ *
+ * @example
+ * ```ts
+ * for (const line of order.items) console.log(line.sku, line.attributes.size, line.quantity, line.total)
+ * ```
+ */
 export interface OrderLine {
   /** The line's id, a UUIDv7. */
   id: string
@@ -99,7 +142,14 @@ export interface OrderLine {
   metadata: Metadata
 }
 
-/** The summary of the payment as stored. */
+/**
+ * The summary of the payment as stored.
+ *
+ * @example
+ * ```ts
+ * order.payment?.reference // 'pi_3N0aBc', to look the payment up at the provider
+ * ```
+ */
 export interface StoredPaymentSummary {
   /** The payment provider, such as `stripe`. */
   provider: string
@@ -111,7 +161,15 @@ export interface StoredPaymentSummary {
   last4: string | null
 }
 
-/** A stored order with its lines. */
+/**
+ * A stored order with its lines.
+ *
+ * @example
+ * ```ts
+ * const order: Order = await store.orders.get(id)
+ * console.log(order.number, order.status, order.total, order.currency)
+ * ```
+ */
 export interface Order {
   /** The order's id, a UUIDv7. */
   id: string
@@ -155,7 +213,34 @@ export interface Order {
   updatedAt: Date
 }
 
-/** One entry in an order's history. */
+/**
+ * The order {@link OrderRepository.create} returns: the {@link Order}, plus whether this call placed it
+ * or replayed the one its idempotency key placed before.
+ *
+ * @example
+ * ```ts
+ * const order: PlacedOrder = await store.orders.create(input, { idempotencyKey })
+ * res.status(order.replayed ? 200 : 201).json(order)
+ * ```
+ */
+export interface PlacedOrder extends Order {
+  /**
+   * `true` when the idempotency key had already placed this order and nothing was written now (answer
+   * HTTP 200 rather than 201). Non-enumerable: `JSON.stringify`, spreading and deep equality see the
+   * order alone, the same as a first response.
+   */
+  readonly replayed: boolean
+}
+
+/**
+ * One entry in an order's history.
+ *
+ * @example
+ * ```ts
+ * const history: OrderEvent[] = await store.orders.events(order.id)
+ * history.map((e) => `${e.from ?? 'new'} → ${e.to}`)
+ * ```
+ */
 export interface OrderEvent {
   /** The event's id, a UUIDv7. */
   id: string
@@ -173,37 +258,58 @@ export interface OrderEvent {
   at: Date
 }
 
-/** Options for {@link OrderRepository.transition}. */
+/**
+ * Options for {@link OrderRepository.transition}.
+ *
+ * @example
+ * ```ts
+ * await store.orders.transition(order.id, 'shipped', { expectedVersion: order.version, note: 'UPS 1Z999',
+ *   actor: 'warehouse' })
+ * ```
+ */
 export interface TransitionOptions {
   /** Fail with `VERSION_CONFLICT` unless the order is still at this version. */
-  expectedVersion?: number
+  expectedVersion?: number | undefined
   /** Recorded in the event. */
-  note?: string | null
+  note?: string | null | undefined
   /** Who made the change, recorded in the event. */
-  actor?: string | null
+  actor?: string | null | undefined
 }
 
-/** Filters and paging for {@link OrderRepository.list}. */
+/**
+ * Filters and paging for {@link OrderRepository.list}.
+ *
+ * @example
+ * ```ts
+ * await store.orders.list({ status: ['paid', 'shipped'], createdAfter: new Date('2026-01-01'), limit: 50 })
+ * ```
+ */
 export interface ListOrdersOptions {
   /** Only this customer's orders. */
-  customerId?: string
+  customerId?: string | undefined
   /** Compared case-insensitively. */
-  email?: string
+  email?: string | undefined
   /** One status or several. */
-  status?: OrderStatus | OrderStatus[]
+  status?: OrderStatus | OrderStatus[] | undefined
   /** Only orders created at or after this instant. */
-  createdAfter?: Date
+  createdAfter?: Date | undefined
   /** Only orders created before this instant. */
-  createdBefore?: Date
+  createdBefore?: Date | undefined
   /** 1 to 100. @defaultValue 20 */
-  limit?: number
+  limit?: number | undefined
   /** `nextCursor` from the previous page. */
-  cursor?: string | null
+  cursor?: string | null | undefined
 }
 
 /**
  * The orders of a shop. Every method validates its input and throws a `CheckoutStoreError` with a
  * stable code, writing nothing, when it is wrong.
+ *
+ * @example
+ * ```ts
+ * const orders: OrderRepository = store.orders
+ * const order = await orders.findByNumber(1001)
+ * ```
  */
 export interface OrderRepository {
   /**
@@ -220,9 +326,10 @@ export interface OrderRepository {
    *   shippingTotal: 500,
    * }, { idempotencyKey: checkoutSessionId })
    * order.total // 4498
+   * res.status(order.replayed ? 200 : 201).json(order) // a retry of the same checkout gets the same order
    * ```
    */
-  create(input: OrderInput, options?: CreateOrderOptions): Promise<Order>
+  create(input: OrderInput, options?: CreateOrderOptions): Promise<PlacedOrder>
   /**
    * Places 1 to 1,000 orders (10,000 lines at most in all) in one transaction, the fast path for a bulk
    * import: one counter update for all their numbers, then a few multi-row inserts. Each input is checked

@@ -2,9 +2,18 @@ import type { Knex } from 'knex'
 import * as initial from './0001-initial.js'
 import * as paymentMethodsByCustomer from './0002-payment-methods-by-customer.js'
 import * as payments from './0003-payments.js'
+import * as idempotencyRetention from './0009-idempotency-retention.js'
 import type { Tables } from './tables.js'
 
-/** One of the library's migrations, shipped as code. */
+/**
+ * One of the library's migrations, shipped as code.
+ *
+ * @example
+ * ```ts
+ * const migrations = await store.migrationSource.getMigrations([])
+ * migrations.map((m) => m.name) // ['0001-initial', …]
+ * ```
+ */
 export interface CheckoutMigration {
   /** Stable name, recorded in the migration log. */
   readonly name: string
@@ -24,6 +33,7 @@ const MODULES: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0001-initial', initial],
   ['0002-payment-methods-by-customer', paymentMethodsByCustomer],
   ['0003-payments', payments],
+  ['0009-idempotency-retention', idempotencyRetention],
 ]
 
 /** The library's migrations for one table prefix, oldest first. */

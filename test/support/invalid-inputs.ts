@@ -181,7 +181,7 @@ const orderMutations = fc.oneof(
   unknownKey,
   notAnObject,
   itemMutations,
-  fc.constantFrom<unknown>('usd', 'US', 'USDD', '', 'ZZZ', 42, null).map((v) => set('currency', v)),
+  fc.constantFrom<unknown>('usdd', 'US', 'USDD', '', 'ZZZ', 42, null).map((v) => set('currency', v)),
   fc
     .constantFrom<unknown>(
       [],
