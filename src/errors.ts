@@ -11,6 +11,7 @@ export type CheckoutStoreErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'CARD_DATA_REJECTED'
   | 'CUSTOMER_HAS_OPEN_ORDERS'
+  | 'CUSTOMER_ANONYMIZED'
   | 'CONFIGURATION_INVALID'
 
 /**
@@ -214,6 +215,37 @@ export class CustomerHasOpenOrdersError extends CheckoutStoreError {
     )
     this.id = id
     this.orderIds = orderIds
+  }
+}
+
+/**
+ * The customer's personal data was erased (`CUSTOMER_ANONYMIZED`): an order can no longer be placed for
+ * them. Only the record kept for the books remains; a returning shopper signs up again.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.orders.create({ customerId, currency: 'EUR', items })
+ * } catch (error) {
+ *   if (error instanceof CheckoutStoreError && error.code === 'CUSTOMER_ANONYMIZED') {
+ *     // ask the shopper to check out as a guest or sign up again
+ *   }
+ * }
+ * ```
+ */
+export class CustomerAnonymizedError extends CheckoutStoreError {
+  /** Always `'CustomerAnonymizedError'`. */
+  override name = 'CustomerAnonymizedError'
+  /** The erased customer's id. */
+  readonly id: string
+
+  /** @param id - The erased customer's id. */
+  constructor(id: string) {
+    super(
+      'CUSTOMER_ANONYMIZED',
+      `Customer ${id} was anonymized: place the order as a guest or for a new customer.`,
+    )
+    this.id = id
   }
 }
 

@@ -26,6 +26,7 @@ export {
   CheckoutStoreError,
   type CheckoutStoreErrorCode,
   ConfigurationError,
+  CustomerAnonymizedError,
   CustomerHasOpenOrdersError,
   DuplicateEmailError,
   IdempotencyKeyReusedError,
