@@ -24,3 +24,21 @@ export function canonicalJson(value: unknown): string {
     )
   })
 }
+
+/**
+ * What an idempotency key is stored as once the order it made was erased (`customers.anonymize`): a
+ * sha256 digest in place of the key's text, which may have held the shopper's email. A replay looks the
+ * key up in both forms, so an erased key stays used.
+ *
+ * @param key - The key as the caller gave it.
+ * @returns `erased:` and 64 lowercase hex characters.
+ */
+export function erasedIdempotencyKey(key: string): string {
+  return `erased:${createHash('sha256').update(key).digest('hex')}`
+}
+
+/**
+ * The request hash of an erased key: cleared, so it matches no request. A replay of an erased key then
+ * answers `IDEMPOTENCY_KEY_REUSED` whatever the input, and no input can be confirmed against it.
+ */
+export const ERASED_REQUEST_HASH = ''

@@ -13,7 +13,7 @@ import { fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import { normalizeEmail } from '../text.js'
 import { parseId, parseInput } from '../validation.js'
-import { requestHash } from './idempotency.js'
+import { erasedIdempotencyKey, requestHash } from './idempotency.js'
 import type { Order, OrderEvent, OrderRepository } from './order.js'
 import { parseOrderInput, parseOrderInputs, type ValidOrder } from './order-input.js'
 import {
@@ -82,8 +82,12 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     return order
   }
 
+  // An erased order's key is stored as its digest (see erasedIdempotencyKey): look up both forms.
   const readKey = (key: string): Promise<IdempotencyKeyRow | undefined> =>
-    ctx.db<IdempotencyKeyRow>(tables.idempotencyKeys).where({ key }).first()
+    ctx
+      .db<IdempotencyKeyRow>(tables.idempotencyKeys)
+      .whereIn('key', [key, erasedIdempotencyKey(key)])
+      .first()
 
   /** The order a key already made, if the request is the same; throws when it is not. */
   const replay = async (row: IdempotencyKeyRow, hash: string): Promise<Order> => {

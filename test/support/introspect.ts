@@ -65,6 +65,7 @@ export async function indexColumns(db: Knex, table: string, index: string): Prom
 export const LIBRARY_TABLES = [
   'addresses',
   'counters',
+  'customer_emails',
   'customers',
   'idempotency_keys',
   'migrations',
@@ -75,4 +76,9 @@ export const LIBRARY_TABLES = [
 ] as const
 
 /** The library's migrations, in order. */
-export const MIGRATIONS = ['0001-initial', '0002-payment-methods-by-customer', '0003-payments']
+export const MIGRATIONS = [
+  '0001-initial',
+  '0002-payment-methods-by-customer',
+  '0003-payments',
+  '0006-erasure',
+]
