@@ -20,6 +20,13 @@ export type {
   ExpectedVersionOptions,
   ListCustomersOptions,
 } from './customers/customer.js'
+export type { PreviousEmail } from './customers/email-history.js'
+export type {
+  CustomerExport,
+  ExportedOrder,
+  ExportedPaymentMethod,
+  JsonReady,
+} from './customers/export.js'
 export type { PaymentMethod, PaymentMethodInput } from './customers/payment-method.js'
 export {
   CardDataRejectedError,

@@ -30,6 +30,7 @@ import {
   toPaymentMethodRow,
 } from './customer-row.js'
 import { recordReplacedEmail } from './email-history.js'
+import { exportCustomer } from './export.js'
 import { paymentMethodSchema } from './payment-method.js'
 
 // findByEmail looks up any string: one that is not an email address simply matches nobody.
@@ -356,6 +357,10 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         if (row.anonymized_at === null) await eraseCustomer(trx, ctx, row, force === true)
         return requireCustomer(trx, customerId)
       })
+    },
+
+    async export(id) {
+      return exportCustomer(ctx, parseId(id, 'id'))
     },
   }
 }

@@ -7,7 +7,16 @@ import { type DbDate, fromDbDate } from '../sql/values.js'
  * history, and export lists them.
  */
 
-/** An email a customer had, and when an update replaced it. */
+/**
+ * An email a customer had, and when an update replaced it; listed by `customers.export` (with the date as
+ * a string there).
+ *
+ * @example
+ * ```ts
+ * const { previousEmails } = await store.customers.export(ada.id)
+ * previousEmails // [{ email: 'ada@old.example.com', replacedAt: '2026-01-31T09:15:00.000Z' }]
+ * ```
+ */
 export interface PreviousEmail {
   /** The email, normalised (trimmed, lower-cased). */
   email: string
