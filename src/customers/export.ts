@@ -62,7 +62,12 @@ export type ExportedPaymentMethod = JsonReady<Omit<PaymentMethod, 'token' | 'fin
  * orders[0].events.map((e) => `${e.at} ${e.to}`) // ['2026-01-31T09:15:00.000Z pending', …]
  * ```
  */
-export type ExportedOrder = JsonReady<Order & { events: OrderEvent[] }>
+export type ExportedOrder = JsonReady<
+  Order & {
+    /** The order's events, oldest first, as `orders.events` reads them. */
+    events: OrderEvent[]
+  }
+>
 
 /**
  * Everything the store holds about one person (GDPR art. 15 and 20), as one plain object:
