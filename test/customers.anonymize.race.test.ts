@@ -95,6 +95,9 @@ describeEachDatabase('customers.anonymize races orders.create', (db, name) => {
       // And after it, the customer can no longer be ordered for.
       await expect(store.orders.create(order(1))).rejects.toMatchObject({ code: 'CUSTOMER_ANONYMIZED' })
       await expect(store.orders.create(order(0))).rejects.toMatchObject({ code: 'CUSTOMER_ANONYMIZED' })
+      await expect(store.orders.createMany([order(2), order(3)])).rejects.toMatchObject({
+        code: 'CUSTOMER_ANONYMIZED',
+      })
       expect(await leaksOf(db().knex, [person.email, person.name, person.phone])).toEqual([])
     })
   }
