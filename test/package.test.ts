@@ -17,6 +17,7 @@ describe('the built package', () => {
       'CardDataRejectedError',
       'CheckoutStoreError',
       'ConfigurationError',
+      'CustomerAnonymizedError',
       'CustomerHasOpenOrdersError',
       'DuplicateEmailError',
       'IdempotencyKeyReusedError',

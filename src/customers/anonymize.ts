@@ -49,6 +49,7 @@ interface ErasedOrderRow {
 
 interface KeyRow {
   key: string
+  request_hash: string
   order_id: string
   created_at: unknown
 }
@@ -179,14 +180,16 @@ export async function eraseCustomer(
   await trx(t.customerEmails).where('customer_id', customer.id).del()
 }
 
-const KEY_COLUMNS = ['key', 'order_id', 'created_at']
+const KEY_COLUMNS = ['key', 'request_hash', 'order_id', 'created_at']
 
 /**
  * Replaces each key by its digest with a cleared request hash (see {@link erasedIdempotencyKey}): the
  * rows are deleted and inserted again, as the key is the primary key. A digest some other row already
  * holds (a caller who chose that very text as a key) is left to it rather than failing the erasure.
  */
-async function eraseKeys(trx: Knex.Transaction, table: string, keys: readonly KeyRow[]): Promise<void> {
+async function eraseKeys(trx: Knex.Transaction, table: string, rows: readonly KeyRow[]): Promise<void> {
+  // A key erased before is a digest already: digesting it again would lose it.
+  const keys = rows.filter((row) => row.request_hash !== ERASED_REQUEST_HASH)
   for (let i = 0; i < keys.length; i += CHUNK) {
     const chunk = keys.slice(i, i + CHUNK)
     await trx(table)
