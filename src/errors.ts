@@ -19,6 +19,7 @@ export type CheckoutStoreErrorCode =
   | 'CARD_DATA_REJECTED'
   | 'CUSTOMER_HAS_OPEN_ORDERS'
   | 'BALANCE_EXCEEDED'
+  | 'CUSTOMER_ANONYMIZED'
   | 'CONFIGURATION_INVALID'
   | 'DATABASE_ERROR'
 
@@ -40,6 +41,7 @@ export const HTTP_STATUS: Readonly<Record<CheckoutStoreErrorCode, number>> = {
   VERSION_CONFLICT: 409,
   INVALID_TRANSITION: 409,
   CUSTOMER_HAS_OPEN_ORDERS: 409,
+  CUSTOMER_ANONYMIZED: 409,
   BALANCE_EXCEEDED: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   CONFIGURATION_INVALID: 500,
@@ -178,6 +180,7 @@ export type CheckoutStoreError =
   | IdempotencyKeyReusedError
   | CardDataRejectedError
   | CustomerHasOpenOrdersError
+  | CustomerAnonymizedError
   | ConfigurationError
   | DatabaseError
 
@@ -436,6 +439,37 @@ export class CustomerHasOpenOrdersError extends CheckoutStoreError {
     this.name = 'CustomerHasOpenOrdersError'
     this.id = id
     this.orderIds = orderIds
+  }
+}
+
+/**
+ * The customer's personal data was erased (`CUSTOMER_ANONYMIZED`): an order can no longer be placed for
+ * them. Only the record kept for the books remains; a returning shopper signs up again.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.orders.create({ customerId, currency: 'EUR', items })
+ * } catch (error) {
+ *   if (error instanceof CheckoutStoreError && error.code === 'CUSTOMER_ANONYMIZED') {
+ *     // ask the shopper to check out as a guest or sign up again
+ *   }
+ * }
+ * ```
+ */
+export class CustomerAnonymizedError extends CheckoutStoreError {
+  declare readonly code: 'CUSTOMER_ANONYMIZED'
+  /** The erased customer's id. */
+  readonly id: string
+
+  /** @param id - The erased customer's id. */
+  constructor(id: string) {
+    super(
+      'CUSTOMER_ANONYMIZED',
+      `Customer ${id} was anonymized: place the order as a guest or for a new customer.`,
+    )
+    this.name = 'CustomerAnonymizedError'
+    this.id = id
   }
 }
 

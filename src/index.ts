@@ -21,6 +21,13 @@ export type {
   FindOrCreateResult,
   ListCustomersOptions,
 } from './customers/customer.js'
+export type { PreviousEmail } from './customers/email-history.js'
+export type {
+  CustomerExport,
+  ExportedOrder,
+  ExportedPaymentMethod,
+  JsonReady,
+} from './customers/export.js'
 export type { PaymentMethod, PaymentMethodInput } from './customers/payment-method.js'
 export {
   CardDataRejectedError,
@@ -29,6 +36,7 @@ export {
   type CheckoutStoreErrorClass,
   type CheckoutStoreErrorCode,
   ConfigurationError,
+  CustomerAnonymizedError,
   CustomerHasOpenOrdersError,
   DatabaseError,
   DuplicateEmailError,

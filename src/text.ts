@@ -63,12 +63,26 @@ export function optionalText(max: number) {
   return text(max).nullish()
 }
 
-/** An email address: trimmed, at most 320 characters; the case is kept, comparison ignores it. */
+/**
+ * Whether an email's domain is under `.invalid`, the top-level domain RFC 2606 reserves for names that
+ * can never resolve: no mail is ever delivered there, and erased customers keep such an address.
+ */
+export function isReservedInvalidEmail(email: string): boolean {
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase()
+  return domain === 'invalid' || domain.endsWith('.invalid')
+}
+
+/**
+ * An email address: trimmed, at most 320 characters; the case is kept, comparison ignores it. Addresses
+ * on the `.invalid` top-level domain are refused: nothing can be delivered to them, and erased customers
+ * keep one (`<id>@anonymized.invalid`), which nobody may sign up as.
+ */
 export const emailSchema = z
   .string({ message: 'must be a string' })
   .trim()
   .max(320, 'must be at most 320 characters')
   .pipe(z.email({ message: 'must be a valid email address' }))
+  .refine((email) => !isReservedInvalidEmail(email), 'must not be on the .invalid domain (RFC 2606)')
 
 /** Lower-cases an email for comparison and uniqueness. */
 export function normalizeEmail(email: string): string {

@@ -11,6 +11,7 @@ import { tableNames } from '../src/schema/tables.js'
 import { detectDialect } from '../src/sql/dialect.js'
 import { toDbDate } from '../src/sql/values.js'
 import { describeEachDatabase } from './support/databases.js'
+import { allTextValues } from './support/erasure.js'
 
 const tables = tableNames('checkout_')
 
@@ -105,31 +106,6 @@ async function dump(knex: Knex): Promise<Record<string, unknown[]>> {
     out[table] = rows.map((r) => JSON.stringify(r)).sort()
   }
   return out
-}
-
-/** Every text, varchar and JSON value in every library table, found through the tables' column lists. */
-async function allTextValues(knex: Knex): Promise<Array<{ where: string; value: string }>> {
-  const found: Array<{ where: string; value: string }> = []
-  for (const table of Object.values(tables)) {
-    if (!(await knex.schema.hasTable(table))) continue
-    const info = (await knex(table).columnInfo()) as unknown as Record<string, { type: string }>
-    const columns = Object.entries(info)
-      .filter(([, c]) => /char|text|json|clob/i.test(c.type))
-      .map(([name]) => name)
-    expect(columns.length).toBeGreaterThan(0)
-    const rows: Array<Record<string, unknown>> = await knex(table).select(columns)
-    for (const row of rows) {
-      for (const column of columns) {
-        const value = row[column]
-        if (value === null || value === undefined) continue
-        found.push({
-          where: `${table}.${column}`,
-          value: Buffer.isBuffer(value) ? value.toString('utf8') : String(value),
-        })
-      }
-    }
-  }
-  return found
 }
 
 describeEachDatabase('customers.anonymize', (db) => {

@@ -48,7 +48,7 @@ const lines = (n: number) => [
 
 /**
  * The statements createMany runs inside its transaction, as implemented: the read of the customers'
- * emails (only when some input gives a customerId without an email), one counter update, then one insert
+ * emails (share-locked, only when some input names a customer), one counter update, then one insert
  * per 1,000 rows of orders, of lines and of events (for rows well under 2 MiB per statement).
  */
 // MySQL reads the database clock in a statement of its own after taking the numbers (no UPDATE … RETURNING).
@@ -196,7 +196,7 @@ describeEachDatabase('orders.createMany', (db, name) => {
     )
     expect(read.code).toBe('NOT_FOUND')
     expect(read.error).toMatchObject({ entity: 'customer', id: ghost })
-    // With an email the foreign key refuses the order; with several customers the store finds which one.
+    // With an email too the customers are read (and locked) first, and the first missing one is named.
     for (const customers of [[ghost], [ada.id, ghost, bob.id]]) {
       const viaForeignKey = await failureOf(
         store.orders.createMany([guestOrder(), ...customers.map((customerId) => guestOrder({ customerId }))]),

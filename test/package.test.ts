@@ -18,6 +18,7 @@ describe('the built package', () => {
       'CardDataRejectedError',
       'CheckoutStoreError',
       'ConfigurationError',
+      'CustomerAnonymizedError',
       'CustomerHasOpenOrdersError',
       'DatabaseError',
       'DuplicateEmailError',

@@ -30,6 +30,8 @@ import {
   toPaymentMethod,
   toPaymentMethodRow,
 } from './customer-row.js'
+import { recordReplacedEmail } from './email-history.js'
+import { exportCustomer } from './export.js'
 import { paymentMethodSchema } from './payment-method.js'
 import { findSameAddress } from './same-address.js'
 
@@ -227,17 +229,25 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       }
       try {
         return await ctx.write(async (trx) => {
+          // A new email: lock the row to know the one it replaces, which erasure must still find. Two
+          // concurrent changes take turns, so no email that was ever current is missed.
+          const before =
+            changes.email_normalized === undefined ? undefined : await lockCustomer(trx, customerId)
+          const now = at(new Date())
           // Conditional UPDATE: the version check and the write are one statement, so two writers with
           // the same expectedVersion cannot both succeed.
           const query = trx(t.customers).where('id', customerId)
           if (expectedVersion !== undefined) query.andWhere('version', expectedVersion)
-          const updated = await query.update({
-            ...changes,
-            version: bumpVersion(trx),
-            updated_at: at(new Date()),
-          })
+          const updated = await query.update({ ...changes, version: bumpVersion(trx), updated_at: now })
           if (updated === 0) {
             await explainMiss(trx, t.customers, { id: customerId }, 'customer', customerId, expectedVersion)
+          }
+          if (
+            before &&
+            before.email_normalized !== changes.email_normalized &&
+            before.anonymized_at === null
+          ) {
+            await recordReplacedEmail(trx, t.customerEmails, customerId, before.email_normalized, now)
           }
           return requireCustomer(trx, customerId)
         })
@@ -384,6 +394,10 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         if (row.anonymized_at === null) await eraseCustomer(trx, ctx, row, force === true)
         return requireCustomer(trx, customerId)
       })
+    },
+
+    async export(id) {
+      return exportCustomer(ctx, parseId(id, 'id'))
     },
   }
 }

@@ -4,6 +4,7 @@ import { metadataSchema } from '../metadata.js'
 import { cursorSchema, type Page, pageLimitSchema } from '../page.js'
 import { emailSchema, optionalText, phoneSchema, storableString } from '../text.js'
 import type { Address, CustomerAddressInput } from './address.js'
+import type { CustomerExport } from './export.js'
 import type { PaymentMethod, PaymentMethodInput } from './payment-method.js'
 
 /**
@@ -307,4 +308,18 @@ export interface CustomerRepository {
    * ```
    */
   anonymize(id: string, options?: AnonymizeOptions): Promise<Customer>
+  /**
+   * Everything the store holds about the customer (GDPR art. 15 and 20) as one plain, JSON-ready object:
+   * the customer, previous emails, addresses, payment methods (without the provider's token), their
+   * orders and the guest orders placed under any of their emails, each with lines and events. Dates
+   * are ISO 8601 strings. A fixed number of statements, however many orders there are.
+   *
+   * @throws `NOT_FOUND` when there is no such customer
+   * @example
+   * ```ts
+   * const data = await store.customers.export(ada.id)
+   * res.type('application/json').attachment('my-data.json').send(JSON.stringify(data, null, 2))
+   * ```
+   */
+  export(id: string): Promise<CustomerExport>
 }

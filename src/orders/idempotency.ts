@@ -67,3 +67,21 @@ export async function pruneIdempotencyKeys(ctx: StoreContext, options: unknown):
   const before = toDbDate(ctx.dialect, olderThan)
   return ctx.write(async (trx) => trx(ctx.tables.idempotencyKeys).where('created_at', '<', before).del())
 }
+
+/**
+ * What an idempotency key is stored as once the order it made was erased (`customers.anonymize`): a
+ * sha256 digest in place of the key's text, which may have held the shopper's email. A replay looks the
+ * key up in both forms, so an erased key stays used.
+ *
+ * @param key - The key as the caller gave it.
+ * @returns `erased:` and 64 lowercase hex characters.
+ */
+export function erasedIdempotencyKey(key: string): string {
+  return `erased:${createHash('sha256').update(key).digest('hex')}`
+}
+
+/**
+ * The request hash of an erased key: cleared, so it matches no request. A replay of an erased key then
+ * answers `IDEMPOTENCY_KEY_REUSED` whatever the input, and no input can be confirmed against it.
+ */
+export const ERASED_REQUEST_HASH = ''

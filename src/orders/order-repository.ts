@@ -14,7 +14,7 @@ import { fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import { normalizeEmail } from '../text.js'
 import { parseId, parseInput } from '../validation.js'
-import { placed, requestHash } from './idempotency.js'
+import { erasedIdempotencyKey, placed, requestHash } from './idempotency.js'
 import type { Order, OrderEvent, OrderRepository, PlacedOrder } from './order.js'
 import { parseOrderInput, parseOrderInputs, type ValidOrder } from './order-input.js'
 import {
@@ -94,8 +94,12 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     return order
   }
 
+  // An erased order's key is stored as its digest (see erasedIdempotencyKey): look up both forms.
   const readKey = (key: string, newest = false): Promise<IdempotencyKeyRow | undefined> =>
-    newestCommitted(ctx.db<IdempotencyKeyRow>(tables.idempotencyKeys).where({ key }), newest).first()
+    newestCommitted(
+      ctx.db<IdempotencyKeyRow>(tables.idempotencyKeys).whereIn('key', [key, erasedIdempotencyKey(key)]),
+      newest,
+    ).first()
 
   /**
    * The order a key already made, if the request is the same. A different request is refused without

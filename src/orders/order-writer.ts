@@ -1,9 +1,8 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
-import { NotFoundError, ValidationError } from '../errors.js'
+import { CustomerAnonymizedError, NotFoundError, ValidationError } from '../errors.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
-import { isForeignKeyViolation } from '../sql/driver-errors.js'
 import { insertRows } from '../sql/multi-row-insert.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import { normalizeEmail } from '../text.js'
@@ -30,14 +29,13 @@ export interface NewOrderRows {
 
 /**
  * Writes new orders in `trx`, the path shared by `create` (one order) and `createMany` (a batch): reads
- * the emails of the customers of inputs that give none, takes one consecutive run of numbers, then inserts
+ * and share-locks the customers the inputs name, takes one consecutive run of numbers, then inserts
  * the orders, their lines and their `order_placed` events with one multi-row statement per table (more
- * only past 1,000 rows or 2 MiB, see {@link insertRows}). For one order: 4 statements, 5 with the read
- * (one more each on MySQL, which reads the database clock in a statement of its own).
+ * only past 1,000 rows or 2 MiB, see {@link insertRows}). For one order: 4 statements for a guest, 5
+ * with a customer (one more each on MySQL, which reads the database clock in a statement of its own).
  *
  * @returns The orders, in input order, numbered consecutively in that order.
- * @throws `NOT_FOUND` when a customer does not exist and it is known which one; a foreign key violation
- * from the driver when several inputs give a customerId with an email (see {@link missingCustomer}).
+ * @throws `NOT_FOUND` when a customer does not exist; `CUSTOMER_ANONYMIZED` when one was erased.
  */
 export async function writeOrders(
   trx: Knex.Transaction,
@@ -45,26 +43,16 @@ export async function writeOrders(
   tables: Tables,
   valid: readonly ValidOrder[],
 ): Promise<Order[]> {
-  const emails = await orderEmails(trx, tables.customers, valid)
+  const emails = await orderEmails(trx, dialect, tables.customers, valid)
   // The database's clock, read after the counter lock: createdAt order follows number order.
   const { first, now } = await nextOrderNumbers(trx, dialect, tables.counters, valid.length)
   const rows = valid.map((order, i) => buildOrderRows(order, first + i, emails[i] as string, now, dialect))
-  try {
-    await insertRows(
-      trx,
-      tables.orders,
-      ORDER_COLUMNS,
-      rows.map((r) => r.order),
-    )
-  } catch (error) {
-    // With an explicit email the customer is not read first: the foreign key says whether it exists.
-    // With one customer in the batch it is the one; with several the caller finds out which, after
-    // the rollback (on pg the failed statement has aborted this transaction).
-    const ids = customerIds(valid)
-    if (ids.length === 1 && isForeignKeyViolation(error))
-      throw new NotFoundError('customer', ids[0] as string)
-    throw error
-  }
+  await insertRows(
+    trx,
+    tables.orders,
+    ORDER_COLUMNS,
+    rows.map((r) => r.order),
+  )
   await insertRows(
     trx,
     tables.orderLines,
@@ -82,34 +70,43 @@ export async function writeOrders(
 
 /**
  * The order's email for each input: its own, else its customer's, read in one statement for all the
- * customers of the batch (none when every input gives an email).
+ * customers of the batch (none when no input names a customer).
  *
- * @throws `NOT_FOUND` for the first input, in input order, whose customer does not exist.
+ * Erasure wins every race: the read takes a shared lock on each customer row (`FOR SHARE`, MySQL
+ * `LOCK IN SHARE MODE`), which conflicts with the row lock `customers.anonymize` takes first. So an
+ * erasure either commits before this read, and the read (a locking read gives the newest committed row,
+ * also under MySQL's REPEATABLE READ) sees `anonymized_at` and refuses, or waits for this transaction
+ * and then erases the new order with the rest. SQLite runs one writer at a time. Customers given with an
+ * email of the input's own are read too, for the same reason.
+ *
+ * @throws `NOT_FOUND` for the first input, in input order, whose customer does not exist;
+ * `CUSTOMER_ANONYMIZED` for the first whose customer was erased.
  */
 async function orderEmails(
   trx: Knex.Transaction,
+  dialect: Dialect,
   customers: string,
   valid: readonly ValidOrder[],
 ): Promise<string[]> {
-  const ids = new Set<string>()
-  for (const { input } of valid)
-    if (input.email == null && input.customerId != null) ids.add(input.customerId)
-  const found = new Map<string, string>()
-  if (ids.size > 0) {
-    const rows = (await trx(customers)
-      .select('id', 'email')
-      .whereIn('id', [...ids])) as Array<{ id: string; email: unknown }>
-    for (const row of rows) found.set(row.id, String(row.email))
+  const ids = customerIds(valid)
+  const found = new Map<string, { email: string; anonymized: boolean }>()
+  if (ids.length > 0) {
+    const query = trx(customers).select('id', 'email', 'anonymized_at').whereIn('id', ids)
+    if (dialect !== 'sqlite3') query.forShare()
+    const rows = (await query) as Array<{ id: string; email: unknown; anonymized_at: unknown }>
+    for (const row of rows)
+      found.set(row.id, { email: String(row.email), anonymized: row.anonymized_at != null })
   }
   return valid.map(({ input }) => {
-    if (input.email != null) return input.email
     if (input.customerId == null) {
+      if (input.email != null) return input.email
       // The schema demands an email when there is no customer, so this only guards the types.
       throw new ValidationError([{ path: 'email', message: 'an order needs an email' }])
     }
-    const email = found.get(input.customerId)
-    if (email === undefined) throw new NotFoundError('customer', input.customerId)
-    return email
+    const customer = found.get(input.customerId)
+    if (customer === undefined) throw new NotFoundError('customer', input.customerId)
+    if (customer.anonymized) throw new CustomerAnonymizedError(input.customerId)
+    return input.email ?? customer.email
   })
 }
 

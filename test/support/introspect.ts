@@ -65,6 +65,7 @@ export async function indexColumns(db: Knex, table: string, index: string): Prom
 export const LIBRARY_TABLES = [
   'addresses',
   'counters',
+  'customer_emails',
   'customers',
   'idempotency_keys',
   'migrations',
@@ -79,5 +80,6 @@ export const MIGRATIONS = [
   '0001-initial',
   '0002-payment-methods-by-customer',
   '0003-payments',
+  '0006-erasure',
   '0009-idempotency-retention',
 ]

@@ -102,6 +102,15 @@ class CreateOrder implements Command {
       customer === null
         ? { ...fields, email: 'model-guest@example.com' }
         : { ...fields, customerId: real.customerIds[customer] as string }
+    if (customer !== null && model.customers[customer]?.anonymized) {
+      // An erased customer can no longer be ordered for.
+      const error = await real.store.orders.create(input).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(codeOf(error)).toBe('CUSTOMER_ANONYMIZED')
+      return
+    }
     const order = await real.store.orders.create(input)
     expect(order).toMatchObject({ status: 'pending', version: 1 })
     real.orderIds.push(order.id)
