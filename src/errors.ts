@@ -12,6 +12,7 @@ export type CheckoutStoreErrorCode =
   | 'CARD_DATA_REJECTED'
   | 'CUSTOMER_HAS_OPEN_ORDERS'
   | 'CONFIGURATION_INVALID'
+  | 'BALANCE_EXCEEDED'
 
 /**
  * One problem found in an input: where it is (`path`, dotted, such as `items.0.quantity`) and what is
@@ -75,7 +76,7 @@ export class NotFoundError extends CheckoutStoreError {
   /** Always `'NotFoundError'`. */
   override name = 'NotFoundError'
   /** What kind of record was looked for. */
-  readonly entity: 'customer' | 'address' | 'payment method' | 'order'
+  readonly entity: 'customer' | 'address' | 'payment method' | 'order' | 'payment'
   /** The id (or order number) that was looked for. */
   readonly id: string
 
@@ -132,27 +133,37 @@ export class VersionConflictError extends CheckoutStoreError {
   }
 }
 
-/** The order's status cannot move from `from` to `to` (`INVALID_TRANSITION`). */
+/**
+ * The order's (or payment's) status cannot move from `from` to `to` (`INVALID_TRANSITION`): for a payment,
+ * `to` names the operation refused (`captured`, `voided`, …).
+ */
 export class InvalidTransitionError extends CheckoutStoreError {
   /** Always `'InvalidTransitionError'`. */
   override name = 'InvalidTransitionError'
-  /** The order's id. */
+  /** The order's (or payment's) id. */
   readonly id: string
-  /** The order's current status. */
+  /** The current status. */
   readonly from: string
   /** The status that was asked for. */
   readonly to: string
+  /** What `id` names. */
+  readonly entity: 'order' | 'payment'
 
   /**
-   * @param id - The order's id.
-   * @param from - The order's current status.
+   * @param id - The order's or payment's id.
+   * @param from - The current status.
    * @param to - The status asked for.
+   * @param entity - What `id` names. @defaultValue `'order'`
    */
-  constructor(id: string, from: string, to: string) {
-    super('INVALID_TRANSITION', `Order ${id} cannot move from ${from} to ${to}.`)
+  constructor(id: string, from: string, to: string, entity: 'order' | 'payment' = 'order') {
+    super(
+      'INVALID_TRANSITION',
+      `${entity === 'order' ? 'Order' : 'Payment'} ${id} cannot move from ${from} to ${to}.`,
+    )
     this.id = id
     this.from = from
     this.to = to
+    this.entity = entity
   }
 }
 
@@ -160,14 +171,19 @@ export class InvalidTransitionError extends CheckoutStoreError {
 export class IdempotencyKeyReusedError extends CheckoutStoreError {
   /** Always `'IdempotencyKeyReusedError'`. */
   override name = 'IdempotencyKeyReusedError'
-  /** The id of the order the key first created. */
+  /** The id of the order (or, for a payment call, the payment) the key first wrote. */
   readonly orderId: string
 
-  /** @param orderId - The order the key belongs to. */
-  constructor(orderId: string) {
+  /**
+   * @param orderId - The order (or payment) the key belongs to.
+   * @param entity - What the key first wrote. @defaultValue `'order'`
+   */
+  constructor(orderId: string, entity: 'order' | 'payment' = 'order') {
     super(
       'IDEMPOTENCY_KEY_REUSED',
-      `This idempotency key already created order ${orderId} from a different input; use a new key for a new order.`,
+      entity === 'order'
+        ? `This idempotency key already created order ${orderId} from a different input; use a new key for a new order.`
+        : `This idempotency key was already used on payment ${orderId} with a different input; use a new key for a new operation.`,
     )
     this.orderId = orderId
   }
@@ -225,6 +241,43 @@ export class ConfigurationError extends CheckoutStoreError {
   /** @param message - What is misconfigured and how to fix it. */
   constructor(message: string) {
     super('CONFIGURATION_INVALID', message)
+  }
+}
+
+/**
+ * An amount past what is left (`BALANCE_EXCEEDED`): a capture past the authorization's uncaptured rest, a
+ * refund past what was captured and not yet refunded, or a refund of more units of a line than are left.
+ * For a line, `requested` and `available` count units; otherwise minor units.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.payments.capture(payment.id, { amount: 1000 })
+ * } catch (error) {
+ *   if (error instanceof BalanceExceededError) console.log(error.requested, error.available)
+ * }
+ * ```
+ */
+export class BalanceExceededError extends CheckoutStoreError {
+  /** Always `'BalanceExceededError'`. */
+  override name = 'BalanceExceededError'
+  /** The amount (or units) asked for. */
+  readonly requested: number
+  /** The amount (or units) left. */
+  readonly available: number
+
+  /**
+   * @param requested - The amount or units asked for.
+   * @param available - The amount or units left.
+   * @param what - What ran out, for the message. @defaultValue `'amount'`
+   */
+  constructor(requested: number, available: number, what: 'amount' | 'units' = 'amount') {
+    super(
+      'BALANCE_EXCEEDED',
+      `Asked for ${requested} ${what === 'amount' ? 'minor units' : 'units of a line'}, but only ${available} are left.`,
+    )
+    this.requested = requested
+    this.available = available
   }
 }
 

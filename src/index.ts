@@ -22,6 +22,7 @@ export type {
 } from './customers/customer.js'
 export type { PaymentMethod, PaymentMethodInput } from './customers/payment-method.js'
 export {
+  BalanceExceededError,
   CardDataRejectedError,
   CheckoutStoreError,
   type CheckoutStoreErrorCode,
@@ -51,6 +52,20 @@ export type {
 } from './orders/order.js'
 export { ORDER_TRANSITIONS, type OrderStatus } from './orders/order-status.js'
 export type { Page } from './page.js'
+export type {
+  AuthorizeInput,
+  CaptureInput,
+  Payment,
+  PaymentOperationOptions,
+  PaymentRepository,
+  PaymentTransaction,
+  PaymentTransactionType,
+  RefundInput,
+  RefundItemInput,
+  RefundLine,
+  VoidInput,
+} from './payments/payment.js'
+export type { OrderPaymentStatus, PaymentStatus } from './payments/payment-status.js'
 export type { CheckoutMigration } from './schema/migration-source.js'
 export {
   type CheckoutStore,

@@ -1,6 +1,7 @@
 import type { AddressInput, AddressSnapshot } from '../customers/address.js'
 import type { Metadata } from '../metadata.js'
 import type { Page } from '../page.js'
+import type { OrderPaymentStatus } from '../payments/payment-status.js'
 import type { OrderStatus } from './order-status.js'
 
 /** One line of a new order: a snapshot of what was bought, as it was at purchase. */
@@ -18,6 +19,18 @@ export interface OrderItemInput {
   quantity: number
   /** Price of one unit in minor units of the order's currency (1999 = $19.99). */
   unitPrice: number
+  /**
+   * The line's tax as the shop's tax engine computed it. When any line gives one, the order's `taxTotal`
+   * is the sum of the lines' (a line without one counts 0) and may be left out; otherwise the library
+   * allocates the order's tax to the lines in proportion to their totals, in integers (largest
+   * remainder).
+   */
+  taxTotal?: number
+  /**
+   * The line's discount, at most its total plus its tax. When any line gives one, the order's
+   * `discountTotal` is their sum; otherwise the library allocates it like the tax.
+   */
+  discountTotal?: number
   /** The shop's product id, 1 to 100 characters. */
   productId?: string | null
   /** The shop's variant id, 1 to 100 characters. */
@@ -54,9 +67,12 @@ export interface OrderInput {
   billingAddress?: AddressInput | null
   /** @defaultValue 0 */
   shippingTotal?: number
-  /** @defaultValue 0 */
+  /** The order's tax; when lines give their own, their sum (giving both, they must agree). @defaultValue 0 */
   taxTotal?: number
-  /** Must not take the total below 0. @defaultValue 0 */
+  /**
+   * Must not take the total below 0; when lines give their own, their sum (giving both, they must
+   * agree). @defaultValue 0
+   */
   discountTotal?: number
   /** How the order was paid, if it was. */
   payment?: PaymentSummary | null
@@ -91,6 +107,12 @@ export interface OrderLine {
   unitPrice: number
   /** quantity × unitPrice. */
   total: number
+  /** The line's share of the order's tax: as the shop gave it, or allocated by the library. */
+  taxTotal: number
+  /** The line's share of the order's discount: as the shop gave it, or allocated by the library. */
+  discountTotal: number
+  /** Units refunded by refunds that named this line (`payments.refund` with `items`). */
+  refundedQuantity: number
   /** The shop's product id, or `null` when none was given. */
   productId: string | null
   /** The shop's variant id, or `null` when none was given. */
@@ -149,6 +171,12 @@ export interface Order {
   note: string | null
   /** The shop's own data about the order; `{}` when there is none or the customer was erased. */
   metadata: Metadata
+  /** Σ captures of the order's payments (`store.payments`), in minor units. */
+  capturedTotal: number
+  /** Σ refunds of the order's payments, in minor units. */
+  refundedTotal: number
+  /** Where the order's money stands, derived from its payments; `unpaid` before any. */
+  paymentStatus: OrderPaymentStatus
   /** When the order was placed. */
   createdAt: Date
   /** When the order last changed. */
@@ -191,6 +219,8 @@ export interface ListOrdersOptions {
   email?: string
   /** One status or several. */
   status?: OrderStatus | OrderStatus[]
+  /** One payment status or several, such as `'authorized'` for orders waiting to be captured. */
+  paymentStatus?: OrderPaymentStatus | OrderPaymentStatus[]
   /** Only orders created at or after this instant. */
   createdAfter?: Date
   /** Only orders created before this instant. */

@@ -10,6 +10,14 @@ export interface Tables {
   readonly orderEvents: string
   readonly idempotencyKeys: string
   readonly counters: string
+  /** Payments of orders, each with its running sums. */
+  readonly payments: string
+  /** The payments' append-only ledger. */
+  readonly paymentTransactions: string
+  /** The order lines each refund gave back. */
+  readonly refundLines: string
+  /** Idempotency keys of payment calls. */
+  readonly paymentKeys: string
   /** The library's own migration log, apart from the host's `knex_migrations`. */
   readonly migrations: string
   /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
@@ -43,6 +51,10 @@ export function tableNames(prefix: string): Tables {
     orderEvents: `${prefix}order_events`,
     idempotencyKeys: `${prefix}idempotency_keys`,
     counters: `${prefix}counters`,
+    payments: `${prefix}payments`,
+    paymentTransactions: `${prefix}payment_transactions`,
+    refundLines: `${prefix}refund_lines`,
+    paymentKeys: `${prefix}payment_keys`,
     migrations: `${prefix}migrations`,
     migrationsLock: `${prefix}migrations_lock`,
   }
