@@ -92,7 +92,7 @@ describeEachDatabase('payments.authorize', (db) => {
     const card = await store.customers.addPaymentMethod(ada.id, SAMPLE_CARD)
     const grace = await store.customers.create({ email: uniqueEmail() })
     const other = await store.customers.addPaymentMethod(grace.id, { ...SAMPLE_CARD, token: 'pm_grace' })
-    const order = await store.orders.create(shirtOrder({ email: undefined, customerId: ada.id }))
+    const order = await store.orders.create({ ...shirtOrder(), email: null, customerId: ada.id })
     const input = { provider: 'stripe', reference: 'pi_pm', amount: 100 }
     const ok = await store.payments.authorize(order.id, { ...input, paymentMethodId: card.id })
     expect(ok.paymentMethodId).toBe(card.id)
