@@ -14,6 +14,7 @@ describe('the built package', () => {
     const esm = await importPackage()
     const cjs = requirePackage()
     const expected = [
+      'BalanceExceededError',
       'CardDataRejectedError',
       'CheckoutStoreError',
       'ConfigurationError',

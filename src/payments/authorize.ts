@@ -75,6 +75,8 @@ export async function authorizePayment(
   const events = rows.map((row) =>
     paymentEvent(row.type === 'capture' ? 'payment.captured' : 'payment.authorized', payment, row),
   )
+  // Before the order's update and the outbox events, which come last.
+  await guard.record(trx, payment.id, now)
   await settleOrder(trx, ctx, {
     locked,
     payment,
@@ -84,6 +86,5 @@ export async function authorizePayment(
     actor: input.actor ?? null,
     now,
   })
-  await guard.record(trx, payment.id, now)
   return paymentResult(trx, tables, payment)
 }

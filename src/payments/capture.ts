@@ -48,6 +48,8 @@ export async function capturePayment(
   const payment = await updatePaymentSums(trx, tables, before, { captured: amount }, now)
   const row = ledgerRow(paymentId, 'capture', amount, input, now)
   await trx(tables.paymentTransactions).insert(row)
+  // Before the order's update and the outbox events, which come last.
+  await guard.record(trx, paymentId, now)
   await settleOrder(trx, ctx, {
     locked,
     payment,
@@ -57,6 +59,5 @@ export async function capturePayment(
     actor: input.actor ?? null,
     now,
   })
-  await guard.record(trx, paymentId, now)
   return paymentResult(trx, tables, payment)
 }

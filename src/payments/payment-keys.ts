@@ -17,7 +17,10 @@ import type { PaymentKeyRow } from './payment-row.js'
 export interface KeyGuard {
   /** Throws (internally) when a concurrent call with this key committed while this one waited for the lock. */
   check(trx: Knex.Transaction): Promise<void>
-  /** Records the key; the last statement of the write, so a duplicate undoes everything before it. */
+  /**
+   * Records the key, inside the write: a duplicate (a caller that skipped the check, which the order lock
+   * makes impossible) fails the insert and undoes the whole transaction.
+   */
   record(trx: Knex.Transaction, paymentId: string, at: DbDate): Promise<void>
 }
 

@@ -106,6 +106,8 @@ export async function refundPayment(
     }))
     await insertRows(trx, tables.refundLines, REFUND_LINE_COLUMNS, rows)
   }
+  // Before the order's update and the outbox events, which come last.
+  await guard.record(trx, paymentId, now)
   await settleOrder(trx, ctx, {
     locked,
     payment,
@@ -115,6 +117,5 @@ export async function refundPayment(
     actor: input.actor ?? null,
     now,
   })
-  await guard.record(trx, paymentId, now)
   return paymentResult(trx, tables, payment)
 }
