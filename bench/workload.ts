@@ -1,3 +1,5 @@
+import { lineShares } from '../src/payments/allocation.js'
+
 /*
  * What every implementation is asked to do, and the data it is asked to do it with. One input shape
  * for all five implementations, so they store the same rows: the bench checks that before timing.
@@ -156,6 +158,18 @@ export function orderInput(customerId: string, email: string, sequence: number):
     discountTotal: 0,
     payment: { provider: 'stripe', reference: `pi_bench_${sequence}`, brand: 'visa', last4: '4242' },
   }
+}
+
+/**
+ * Each line's share of the order's tax and discount, as the library stores it (allocated by largest
+ * remainder, src/payments/allocation.ts): every implementation writes the same line rows.
+ */
+export function lineSharesOf(input: BenchOrderInput): { taxTotal: number; discountTotal: number }[] {
+  return lineShares(
+    input.items.map((item) => ({ quantity: item.quantity, total: item.quantity * item.unitPrice })),
+    input.taxTotal,
+    input.discountTotal,
+  )
 }
 
 /** The totals the library computes: Σ quantity × unitPrice, then shipping and tax, less discount. */

@@ -1,4 +1,5 @@
 import type { OrderStatus } from './orders/order-status.js'
+import type { PaymentStatus } from './payments/payment-status.js'
 
 /**
  * The stable error codes of {@link CheckoutStoreError}. Branch on `error.code`, never on the message:
@@ -72,7 +73,29 @@ export interface ValidationIssue {
  * if (error.code === 'NOT_FOUND' && error.entity === 'order') res.status(404).send('No such order')
  * ```
  */
-export type RecordKind = 'customer' | 'address' | 'payment method' | 'order'
+export type RecordKind = 'customer' | 'address' | 'payment method' | 'order' | 'payment'
+
+/**
+ * What an {@link InvalidTransitionError} is about.
+ *
+ * @example
+ * ```ts
+ * if (error.code === 'INVALID_TRANSITION' && error.entity === 'payment') // a voided payment, say
+ * ```
+ */
+export type TransitionEntity = 'order' | 'payment'
+
+const ENTITY_NAMES: Readonly<Record<TransitionEntity, string>> = { order: 'Order', payment: 'Payment' }
+
+/**
+ * A status as {@link InvalidTransitionError} names it: an order's or a payment's.
+ *
+ * @example
+ * ```ts
+ * const describe = (from: TransitionStatus, to: TransitionStatus) => `${from} → ${to}`
+ * ```
+ */
+export type TransitionStatus = OrderStatus | PaymentStatus
 
 // A registered symbol: the ESM and the CommonJS build each have their own classes, but Symbol.for gives
 // both the same key, so an error from either build is recognised by either.
@@ -183,6 +206,7 @@ export type CheckoutStoreError =
   | CustomerAnonymizedError
   | ConfigurationError
   | DatabaseError
+  | BalanceExceededError
 
 /**
  * True when `value` is an error checkout-store threw on purpose, from either build (ESM or CommonJS, even
@@ -331,34 +355,41 @@ export class VersionConflictError extends CheckoutStoreError {
 }
 
 /**
- * The order's status cannot move from `from` to `to` (`INVALID_TRANSITION`, HTTP 409).
+ * A status change, or an operation, that the record's state does not allow (`INVALID_TRANSITION`, HTTP
+ * 409): an order moving outside its status table, a capture or void of a voided payment, a payment on a
+ * cancelled order, a parcel of an order not yet paid, a fulfillment moving backwards. `entity` says what
+ * `id` names; `from` is its status, `to` the status the change or operation needed.
  *
  * @example
  * ```ts
  * const error = await store.orders.transition(order.id, 'delivered').catch((e) => e)
- * if (error instanceof InvalidTransitionError) console.log(`${error.from} → ${error.to} is not allowed`)
+ * if (error instanceof InvalidTransitionError) console.log(`${error.entity} ${error.from} → ${error.to} is not allowed`)
  * ```
  */
 export class InvalidTransitionError extends CheckoutStoreError {
   declare readonly code: 'INVALID_TRANSITION'
-  /** The order's id. */
+  /** The id of the order, payment or fulfillment. */
   readonly id: string
-  /** The order's current status. */
-  readonly from: OrderStatus
-  /** The status that was asked for. */
-  readonly to: OrderStatus
+  /** What `id` names. */
+  readonly entity: TransitionEntity
+  /** Its current status. */
+  readonly from: TransitionStatus
+  /** The status that was asked for, or that the refused operation would lead to. */
+  readonly to: TransitionStatus
 
   /**
-   * @param id - The order's id.
-   * @param from - The order's current status.
+   * @param id - The order's or payment's id.
+   * @param from - The current status.
    * @param to - The status asked for.
+   * @param entity - What `id` names. @defaultValue `'order'`
    */
-  constructor(id: string, from: OrderStatus, to: OrderStatus) {
-    super('INVALID_TRANSITION', `Order ${id} cannot move from ${from} to ${to}.`)
+  constructor(id: string, from: TransitionStatus, to: TransitionStatus, entity: TransitionEntity = 'order') {
+    super('INVALID_TRANSITION', `${ENTITY_NAMES[entity]} ${id} cannot move from ${from} to ${to}.`)
     this.name = 'InvalidTransitionError'
     this.id = id
     this.from = from
     this.to = to
+    this.entity = entity
   }
 }
 
@@ -378,7 +409,7 @@ export class IdempotencyKeyReusedError extends CheckoutStoreError {
   constructor() {
     super(
       'IDEMPOTENCY_KEY_REUSED',
-      'This idempotency key was already used for a different request; use a new key for a new order.',
+      'This idempotency key was already used for a different request; use a new key for a new request.',
     )
     this.name = 'IdempotencyKeyReusedError'
   }
@@ -524,6 +555,43 @@ export class DatabaseError extends CheckoutStoreError {
     super('DATABASE_ERROR', message, options)
     this.name = 'DatabaseError'
     this.driverCode = driverCode
+  }
+}
+
+/**
+ * An amount past what is left (`BALANCE_EXCEEDED`, HTTP 409): a capture past the authorization's uncaptured rest, a
+ * refund past what was captured and not yet refunded, or a refund of more units of a line than are left.
+ * For a line, `requested` and `available` count units; otherwise minor units.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.payments.capture(payment.id, { amount: 1000 })
+ * } catch (error) {
+ *   if (error instanceof BalanceExceededError) console.log(error.requested, error.available)
+ * }
+ * ```
+ */
+export class BalanceExceededError extends CheckoutStoreError {
+  declare readonly code: 'BALANCE_EXCEEDED'
+  /** The amount (or units) asked for. */
+  readonly requested: number
+  /** The amount (or units) left. */
+  readonly available: number
+
+  /**
+   * @param requested - The amount or units asked for.
+   * @param available - The amount or units left.
+   * @param what - What ran out, for the message. @defaultValue `'amount'`
+   */
+  constructor(requested: number, available: number, what: 'amount' | 'units' = 'amount') {
+    super(
+      'BALANCE_EXCEEDED',
+      `Asked for ${requested} ${what === 'amount' ? 'minor units' : 'units of a line'}, but only ${available} are left.`,
+    )
+    this.name = 'BalanceExceededError'
+    this.requested = requested
+    this.available = available
   }
 }
 

@@ -30,6 +30,7 @@ export type {
 } from './customers/export.js'
 export type { PaymentMethod, PaymentMethodInput } from './customers/payment-method.js'
 export {
+  BalanceExceededError,
   CardDataRejectedError,
   CheckoutStoreError,
   type CheckoutStoreErrorBase,
@@ -46,6 +47,8 @@ export {
   isCheckoutStoreError,
   NotFoundError,
   type RecordKind,
+  type TransitionEntity,
+  type TransitionStatus,
   ValidationError,
   type ValidationIssue,
   VersionConflictError,
@@ -73,6 +76,20 @@ export {
   type OrderStatus,
 } from './orders/order-status.js'
 export type { Page } from './page.js'
+export type {
+  AuthorizeInput,
+  CaptureInput,
+  Payment,
+  PaymentOperationOptions,
+  PaymentRepository,
+  PaymentTransaction,
+  PaymentTransactionType,
+  RefundInput,
+  RefundItemInput,
+  RefundLine,
+  VoidInput,
+} from './payments/payment.js'
+export type { OrderPaymentStatus, PaymentStatus } from './payments/payment-status.js'
 export type { CheckoutMigration } from './schema/migration-source.js'
 export { type CheckoutStoreSchemas, combineSchemas, schemas } from './schemas/schemas.js'
 export type {

@@ -4,6 +4,8 @@ import { createCustomerRepository } from './customers/customer-repository.js'
 import { type PruneIdempotencyKeysOptions, pruneIdempotencyKeys } from './orders/idempotency.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
+import type { PaymentRepository } from './payments/payment.js'
+import { createPaymentRepository } from './payments/payment-repository.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
 import { migrateLatest, rollbackAll } from './schema/migrator.js'
 import { DEFAULT_TABLE_PREFIX, tableNames } from './schema/tables.js'
@@ -47,6 +49,8 @@ export interface CheckoutStoreTransaction {
   readonly customers: CustomerRepository
   /** Orders, inside the transaction. */
   readonly orders: OrderRepository
+  /** Payments, inside the transaction. */
+  readonly payments: PaymentRepository
   /** The Knex transaction itself, for the host's own queries in the same transaction. */
   readonly trx: Knex.Transaction
 }
@@ -66,6 +70,8 @@ export interface CheckoutStore {
   readonly customers: CustomerRepository
   /** The shop's orders, with their lines and history. */
   readonly orders: OrderRepository
+  /** The orders' payments: authorizations, captures, refunds and voids, in a ledger per order. */
+  readonly payments: PaymentRepository
   /**
    * Applies the library's migrations that have not run yet, tracked in its own table
    * (`<prefix>migrations`), never in the host's `knex_migrations`. Safe to call from several processes
@@ -158,6 +164,7 @@ export function createCheckoutStore(
     return {
       customers: translateErrors(createCustomerRepository(bound), dialect),
       orders: translateErrors(createOrderRepository(bound), dialect),
+      payments: translateErrors(createPaymentRepository(bound), dialect),
       trx,
     }
   }
@@ -166,6 +173,7 @@ export function createCheckoutStore(
   return {
     customers: translateErrors(createCustomerRepository(context), dialect),
     orders: translateErrors(createOrderRepository(context), dialect),
+    payments: translateErrors(createPaymentRepository(context), dialect),
     ...translateErrors(
       {
         migrate: () => migrateLatest(db, dialect, tables),

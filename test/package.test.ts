@@ -15,6 +15,7 @@ describe('the built package', () => {
     const esm = await importPackage()
     const cjs = requirePackage()
     const expected = [
+      'BalanceExceededError',
       'CardDataRejectedError',
       'CheckoutStoreError',
       'ConfigurationError',

@@ -1,6 +1,12 @@
 import type { Knex } from 'knex'
 import { expect, it } from 'vitest'
-import { type CheckoutStore, createCheckoutStore } from '../src/index.js'
+import { createCheckoutStore, type Order, type OrderInput } from '../src/index.js'
+import { requestHash } from '../src/orders/idempotency.js'
+import { parseOrderInput } from '../src/orders/order-input.js'
+import { buildOrderRows, orderFromRows } from '../src/orders/order-writer.js'
+import { type Tables, tableNames } from '../src/schema/tables.js'
+import { detectDialect } from '../src/sql/dialect.js'
+import { toDbDate } from '../src/sql/values.js'
 import { SAMPLE_ADDRESS, SAMPLE_CARD, sampleCustomer, sampleOrder } from './support/checkout-data.js'
 import { describeEachDatabase } from './support/databases.js'
 import { indexColumns, listTables, MIGRATIONS } from './support/introspect.js'
@@ -16,22 +22,69 @@ async function logNames(db: Knex, table: string): Promise<string[]> {
   return rows.map((r) => r.name)
 }
 
-/** Everything a shop would read back about one customer and their order. */
-async function snapshot(store: CheckoutStore, customerId: string, orderId: string) {
-  return {
-    customer: await store.customers.get(customerId),
-    byEmail: await store.customers.findByEmail(sampleCustomer('upgrade').email.toUpperCase()),
-    customers: await store.customers.list({ limit: 10 }),
-    order: await store.orders.get(orderId),
-    orders: await store.orders.list({ customerId, limit: 10 }),
-    events: await store.orders.events(orderId),
+let legacyNumber = 5000
+
+/**
+ * Writes an order as a release that shipped only 0001 and 0002 did: the order, its lines, its first event
+ * and its idempotency key, without the columns 0003 adds.
+ *
+ * @returns The order as it should read back after 0003, line shares allocated.
+ */
+async function insertLegacyOrder(db: Knex, tables: Tables, input: OrderInput, key?: string): Promise<Order> {
+  const dialect = detectDialect(db)
+  const valid = parseOrderInput(input)
+  const customer = input.customerId
+    ? ((await db(tables.customers).where({ id: input.customerId }).first()) as { email: string })
+    : undefined
+  const now = new Date()
+  legacyNumber += 1
+  const rows = buildOrderRows(valid, legacyNumber, input.email ?? customer?.email ?? '', now, dialect)
+  const { captured_total, refunded_total, payment_status, ...order } = rows.order
+  await db(tables.orders).insert(order)
+  await db(tables.orderLines).insert(
+    rows.lines.map(({ tax_total, discount_total, refunded_quantity, ...line }) => line),
+  )
+  await db(tables.orderEvents).insert(rows.placed)
+  if (key) {
+    await db(tables.idempotencyKeys).insert({
+      key,
+      request_hash: requestHash(valid.input),
+      order_id: order.id,
+      created_at: toDbDate(dialect, now),
+    })
   }
+  return orderFromRows(rows, valid, now)
+}
+
+/** Every row of every table 0001 created, in a stable order. */
+async function rawRows(db: Knex, tables: Tables): Promise<Record<string, Record<string, unknown>[]>> {
+  const out: Record<string, Record<string, unknown>[]> = {}
+  for (const table of [
+    tables.customers,
+    tables.addresses,
+    tables.paymentMethods,
+    tables.orders,
+    tables.orderLines,
+    tables.orderEvents,
+    tables.idempotencyKeys,
+    tables.counters,
+  ]) {
+    out[table] = await db(table)
+      .select('*')
+      .orderBy(table === tables.idempotencyKeys ? 'key' : table === tables.counters ? 'name' : 'id')
+  }
+  return out
+}
+
+function pick(row: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, row[k]]))
 }
 
 describeEachDatabase('reliability: upgrades', (db) => {
-  it('applies 0002 over data written under 0001 only, and the data reads back identical', async () => {
+  it('applies 0002 and 0003 over data written under 0001 only: every old column reads back identical', async () => {
     const knex = db().knex
     const store = createCheckoutStore(knex, { tablePrefix: 'up_' })
+    const tables = tableNames('up_')
 
     // The state a release that shipped only 0001 left behind, made with the public migration source:
     // Knex's migrator runs exactly the first migration and logs it in the library's log table.
@@ -48,15 +101,23 @@ describeEachDatabase('reliability: upgrades', (db) => {
       token: 'pm_second',
       last4: '0005',
     })
-    const order = await store.orders.create(sampleOrder(ada.id), { idempotencyKey: 'upgrade-1' })
-    await store.orders.transition(order.id, 'paid', { expectedVersion: 1, note: 'captured' })
-    const before = await snapshot(store, ada.id, order.id)
-    expect(before.customer.paymentMethods.map((m) => m.id)).toEqual([first.id, second.id])
+    // Orders as that release wrote them: the same rows, without the columns 0003 adds.
+    const order = await insertLegacyOrder(knex, tables, sampleOrder(ada.id), 'upgrade-1')
+    const guest = await insertLegacyOrder(knex, tables, { ...sampleOrder(), taxTotal: 7, discountTotal: 3 })
+    await knex(tables.orders).where({ id: order.id }).update({ status: 'paid', version: 2 })
+    const before = await rawRows(knex, tables)
+    const customerBefore = await store.customers.get(ada.id)
+    expect(customerBefore.paymentMethods.map((m) => m.id)).toEqual([first.id, second.id])
 
     expect(await store.migrate()).toEqual(MIGRATIONS.slice(1))
     expect(await logNames(knex, 'up_migrations')).toEqual(MIGRATIONS)
     expect(await indexColumns(knex, 'up_payment_methods', 'up_payment_methods_customer_idx')).toEqual([
       'customer_id',
+      'created_at',
+      'id',
+    ])
+    expect(await indexColumns(knex, 'up_orders', 'up_orders_payment_status_idx')).toEqual([
+      'payment_status',
       'created_at',
       'id',
     ])
@@ -66,10 +127,30 @@ describeEachDatabase('reliability: upgrades', (db) => {
     ])
     expect(await store.migrate()).toEqual([])
 
-    const after = await snapshot(store, ada.id, order.id)
-    expect(after).toEqual(before)
+    // Nothing written before changed: every row, every old column, byte for byte.
+    const after = await rawRows(knex, tables)
+    for (const [table, rows] of Object.entries(before)) {
+      const now = (after[table] ?? []).map((row, i) => pick(row, Object.keys(rows[i] ?? {})))
+      expect(now, table).toEqual(rows)
+    }
+    expect(await store.customers.get(ada.id)).toEqual(customerBefore)
 
-    // Still writable through the new index, and the idempotency key written before still holds.
+    // The new columns: no money in the ledger yet, and each line's share of tax and discount allocated
+    // exactly as for a new order.
+    for (const legacy of [order, guest]) {
+      const read = await store.orders.get(legacy.id)
+      expect(read).toMatchObject({ capturedTotal: 0, refundedTotal: 0, paymentStatus: 'unpaid' })
+      expect(read.items.map((i) => i.refundedQuantity)).toEqual(read.items.map(() => 0))
+      expect(read.items.map((i) => [i.taxTotal, i.discountTotal])).toEqual(
+        legacy.items.map((i) => [i.taxTotal, i.discountTotal]),
+      )
+      expect(read.items.reduce((sum, i) => sum + i.taxTotal, 0)).toBe(read.taxTotal)
+      expect(read.items.reduce((sum, i) => sum + i.discountTotal, 0)).toBe(read.discountTotal)
+    }
+    expect((await store.orders.get(order.id)).status).toBe('paid')
+
+    // Still writable through the new index, the idempotency key written before still holds, and the old
+    // order takes a refund by line.
     const third = await store.customers.addPaymentMethod(ada.id, {
       ...SAMPLE_CARD,
       token: 'pm_third',
@@ -83,6 +164,20 @@ describeEachDatabase('reliability: upgrades', (db) => {
     expect((await store.orders.create(sampleOrder(ada.id), { idempotencyKey: 'upgrade-1' })).id).toBe(
       order.id,
     )
+    const sale = await store.payments.authorize(guest.id, {
+      provider: 'stripe',
+      reference: 'pi_legacy',
+      amount: guest.total,
+      capture: true,
+    })
+    let refunded = 0
+    for (const line of guest.items) {
+      const result = await store.payments.refund(sale.id, {
+        items: [{ lineId: line.id, quantity: line.quantity }],
+      })
+      refunded = result.refundedAmount
+    }
+    expect(refunded).toBe(guest.total - guest.shippingTotal)
     // The key written under 0001 is pruned through the new index like any other.
     expect(await store.pruneIdempotencyKeys({ olderThan: new Date(Date.now() + 60_000) })).toBe(1)
   })

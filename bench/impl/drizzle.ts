@@ -9,7 +9,7 @@ import { uuidv7 } from 'uuidv7'
 import type { BenchDatabase } from '../databases.js'
 import type { StatementCounter } from '../harness.js'
 import type { BenchOrderInput, Implementation } from '../workload.js'
-import { ORDER_NUMBER_COUNTER, totalsOf } from '../workload.js'
+import { lineSharesOf, ORDER_NUMBER_COUNTER, totalsOf } from '../workload.js'
 import { mysqlSchema, pgSchema, sqliteSchema } from './drizzle-schema.js'
 
 /*
@@ -58,6 +58,8 @@ function values(input: BenchOrderInput, id: string, number: number, at: Date) {
       quantity: item.quantity,
       unitPrice: item.unitPrice,
       total: item.quantity * item.unitPrice,
+      taxTotal: lineSharesOf(input)[position]?.taxTotal ?? 0,
+      discountTotal: lineSharesOf(input)[position]?.discountTotal ?? 0,
       productId: null,
       variantId: null,
       metadata: null,

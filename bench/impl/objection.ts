@@ -2,7 +2,7 @@ import { Model, type ModelObject, type Pojo, type QueryBuilder, raw, snakeCaseMa
 import { uuidv7 } from 'uuidv7'
 import type { BenchDatabase } from '../databases.js'
 import type { BenchOrderInput, Dialect, Implementation } from '../workload.js'
-import { ORDER_NUMBER_COUNTER, TABLES, totalsOf } from '../workload.js'
+import { lineSharesOf, ORDER_NUMBER_COUNTER, TABLES, totalsOf } from '../workload.js'
 
 /*
  * (d) Objection.js, written as its documentation shows: Model classes with tableName, relationMappings,
@@ -57,6 +57,8 @@ class OrderLineModel extends BaseModel {
   declare quantity: number
   declare unitPrice: number
   declare total: number
+  declare taxTotal: number
+  declare discountTotal: number
   declare productId: string | null
   declare variantId: string | null
   declare metadata: object | null
@@ -258,6 +260,8 @@ function graphOf(dialect: Dialect, input: BenchOrderInput, id: string, number: n
       quantity: item.quantity,
       unitPrice: item.unitPrice,
       total: item.quantity * item.unitPrice,
+      taxTotal: lineSharesOf(input)[position]?.taxTotal ?? 0,
+      discountTotal: lineSharesOf(input)[position]?.discountTotal ?? 0,
       productId: null,
       variantId: null,
       metadata: null,

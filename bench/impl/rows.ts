@@ -1,6 +1,6 @@
 import { uuidv7 } from 'uuidv7'
 import type { BenchOrderInput, Dialect } from '../workload.js'
-import { totalsOf } from '../workload.js'
+import { lineSharesOf, totalsOf } from '../workload.js'
 
 /*
  * The rows the hand-written baselines (Knex and raw driver) write and read, built once so both store
@@ -46,6 +46,8 @@ export const LINE_COLUMNS = [
   'quantity',
   'unit_price',
   'total',
+  'tax_total',
+  'discount_total',
   'product_id',
   'variant_id',
   'metadata',
@@ -107,6 +109,7 @@ export function orderRow(
 
 /** The order's line rows, positions from 0. */
 export function lineRows(input: BenchOrderInput, orderId: string): Row<typeof LINE_COLUMNS>[] {
+  const shares = lineSharesOf(input)
   return input.items.map((item, position) => ({
     id: uuidv7(),
     order_id: orderId,
@@ -117,6 +120,8 @@ export function lineRows(input: BenchOrderInput, orderId: string): Row<typeof LI
     quantity: item.quantity,
     unit_price: item.unitPrice,
     total: item.quantity * item.unitPrice,
+    tax_total: shares[position]?.taxTotal ?? 0,
+    discount_total: shares[position]?.discountTotal ?? 0,
     product_id: null,
     variant_id: null,
     metadata: null,

@@ -196,6 +196,8 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
       if (parsed.email !== undefined) query.where('email_normalized', normalizeEmail(parsed.email))
       if (typeof parsed.status === 'string') query.where('status', parsed.status)
       else if (parsed.status) query.whereIn('status', parsed.status)
+      if (typeof parsed.paymentStatus === 'string') query.where('payment_status', parsed.paymentStatus)
+      else if (parsed.paymentStatus) query.whereIn('payment_status', parsed.paymentStatus)
       if (parsed.createdAfter) query.where('created_at', '>=', toDbDate(dialect, parsed.createdAfter))
       if (parsed.createdBefore) query.where('created_at', '<', toDbDate(dialect, parsed.createdBefore))
       newestFirstAfter(query, dialect, after).limit(limit + 1)

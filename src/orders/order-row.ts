@@ -1,5 +1,6 @@
 import type { AddressSnapshot } from '../customers/address.js'
 import type { Metadata } from '../metadata.js'
+import type { OrderPaymentStatus } from '../payments/payment-status.js'
 import { type DbDate, fromDbDate, fromDbInt, fromDbJson } from '../sql/values.js'
 import type { Order, OrderEvent, OrderLine, StoredPaymentSummary } from './order.js'
 import type { OrderStatus } from './order-status.js'
@@ -40,6 +41,12 @@ export interface OrderRow {
   version: number
   created_at: DbDate
   updated_at: DbDate
+  /** Σ captures of the order's payments, kept by the payments module in the ledger's transaction. */
+  captured_total: DbBigInt
+  /** Σ refunds of the order's payments, kept likewise. */
+  refunded_total: DbBigInt
+  /** Derived from the ledger in payments/payment-status.ts, stored for the filter and index. */
+  payment_status: string
 }
 
 /** A row of the `order_lines` table. */
@@ -56,6 +63,12 @@ export interface OrderLineRow {
   unit_price: DbBigInt
   /** quantity × unit_price. */
   total: DbBigInt
+  /** The line's share of the order's tax (given, or allocated at creation). */
+  tax_total: DbBigInt
+  /** The line's share of the order's discount (given, or allocated at creation). */
+  discount_total: DbBigInt
+  /** Units refunded by refunds naming this line; never past `quantity`. */
+  refunded_quantity: number
   product_id: string | null
   variant_id: string | null
   /** JSON text of the metadata, NULL when there is none. */
@@ -112,6 +125,9 @@ export const ORDER_COLUMNS = columnsOf<OrderRow>({
   version: true,
   created_at: true,
   updated_at: true,
+  captured_total: true,
+  refunded_total: true,
+  payment_status: true,
 })
 
 /** The columns of `order_lines`, in the order a multi-row insert binds them. */
@@ -125,6 +141,9 @@ export const LINE_COLUMNS = columnsOf<OrderLineRow>({
   quantity: true,
   unit_price: true,
   total: true,
+  tax_total: true,
+  discount_total: true,
+  refunded_quantity: true,
   product_id: true,
   variant_id: true,
   metadata: true,
@@ -163,6 +182,9 @@ export function toOrder(row: OrderRow, lines: readonly OrderLineRow[]): Order {
     payment: fromDbJson<StoredPaymentSummary>(row.payment),
     note: row.note,
     metadata: fromDbJson<Metadata>(row.metadata) ?? {},
+    capturedTotal: fromDbInt(row.captured_total),
+    refundedTotal: fromDbInt(row.refunded_total),
+    paymentStatus: row.payment_status as OrderPaymentStatus,
     createdAt: fromDbDate(row.created_at),
     updatedAt: fromDbDate(row.updated_at),
   }
@@ -178,6 +200,9 @@ export function toOrderLine(row: OrderLineRow): OrderLine {
     quantity: fromDbInt(row.quantity),
     unitPrice: fromDbInt(row.unit_price),
     total: fromDbInt(row.total),
+    taxTotal: fromDbInt(row.tax_total),
+    discountTotal: fromDbInt(row.discount_total),
+    refundedQuantity: fromDbInt(row.refunded_quantity),
     productId: row.product_id,
     variantId: row.variant_id,
     metadata: fromDbJson<Metadata>(row.metadata) ?? {},

@@ -3,6 +3,7 @@ import { addressSnapshotSchema } from '../customers/address.js'
 import { flatStringMap, metadataSchema } from '../metadata.js'
 import { isCurrencyCode } from '../money.js'
 import { cursorSchema, pageLimitSchema } from '../page.js'
+import { ORDER_PAYMENT_STATUSES, type OrderPaymentStatus } from '../payments/payment-status.js'
 import { storableDateSchema } from '../sql/date-range.js'
 import { emailSchema, idSchema, keyText, optionalText, storableString, text } from '../text.js'
 import type {
@@ -55,6 +56,8 @@ export const orderItemSchema = z.strictObject({
     .min(1, `must be 1 to ${ORDER_LIMITS.quantity}`)
     .max(ORDER_LIMITS.quantity, `must be 1 to ${ORDER_LIMITS.quantity}`),
   unitPrice: amount('unitPrice'),
+  taxTotal: amount('taxTotal').optional(),
+  discountTotal: amount('discountTotal').optional(),
   productId: optionalText(100),
   variantId: optionalText(100),
   metadata: metadataSchema.nullish(),
@@ -96,8 +99,9 @@ export const orderInputSchema = z.strictObject({
   shippingAddress: addressSnapshotSchema.nullish(),
   billingAddress: addressSnapshotSchema.nullish(),
   shippingTotal: amount('shippingTotal').default(0),
-  taxTotal: amount('taxTotal').default(0),
-  discountTotal: amount('discountTotal').default(0),
+  // Absent means: the sum of the lines' own amounts when they give them, else 0 (see order-input.ts).
+  taxTotal: amount('taxTotal').optional(),
+  discountTotal: amount('discountTotal').optional(),
   payment: paymentSummarySchema.nullish(),
   note: optionalText(ORDER_LIMITS.note),
   metadata: metadataSchema.nullish(),
@@ -141,6 +145,10 @@ const statusSchema = z.enum(ORDER_STATUSES as [OrderStatus, ...OrderStatus[]], {
   message: `must be one of ${ORDER_STATUSES.join(', ')}`,
 })
 
+const paymentStatusSchema = z.enum(ORDER_PAYMENT_STATUSES as [OrderPaymentStatus, ...OrderPaymentStatus[]], {
+  message: `must be one of ${ORDER_PAYMENT_STATUSES.join(', ')}`,
+})
+
 /** The schema behind {@link TransitionOptions}. */
 export const transitionOptionsSchema = z.strictObject({
   expectedVersion: z.number().int('must be an integer').min(1, 'must be at least 1').optional(),
@@ -165,6 +173,11 @@ export const listOrdersSchema = z.strictObject({
   status: z
     .union([statusSchema, z.array(statusSchema).min(1).max(ORDER_STATUSES.length)], {
       message: `must be one of ${ORDER_STATUSES.join(', ')}, or a list of them`,
+    })
+    .optional(),
+  paymentStatus: z
+    .union([paymentStatusSchema, z.array(paymentStatusSchema).min(1).max(ORDER_PAYMENT_STATUSES.length)], {
+      message: `must be one of ${ORDER_PAYMENT_STATUSES.join(', ')}, or a list of them`,
     })
     .optional(),
   createdAfter: storableDateSchema.optional(),

@@ -146,7 +146,7 @@ export async function missingCustomer(
  * @param dialect - The database family, for the stored form of `now`.
  */
 export function buildOrderRows(
-  { input, totals }: ValidOrder,
+  { input, totals, shares }: ValidOrder,
   number: number,
   email: string,
   now: Date,
@@ -175,6 +175,9 @@ export function buildOrderRows(
     version: 1,
     created_at: at,
     updated_at: at,
+    captured_total: 0,
+    refunded_total: 0,
+    payment_status: 'unpaid',
   }
   const lines = input.items.map(
     (item, position): OrderLineRow => ({
@@ -187,6 +190,9 @@ export function buildOrderRows(
       quantity: item.quantity,
       unit_price: item.unitPrice,
       total: totals.lineTotals[position] ?? 0,
+      tax_total: shares[position]?.taxTotal ?? 0,
+      discount_total: shares[position]?.discountTotal ?? 0,
+      refunded_quantity: 0,
       product_id: item.productId ?? null,
       variant_id: item.variantId ?? null,
       metadata: toDbJson(item.metadata),
@@ -213,7 +219,7 @@ export function buildOrderRows(
  * @param valid - The input they were made of.
  * @param now - The `now` they were stamped with.
  */
-export function orderFromRows(rows: NewOrderRows, { input, totals }: ValidOrder, now: Date): Order {
+export function orderFromRows(rows: NewOrderRows, { input, totals, shares }: ValidOrder, now: Date): Order {
   const { order } = rows
   return {
     id: order.id,
@@ -233,6 +239,9 @@ export function orderFromRows(rows: NewOrderRows, { input, totals }: ValidOrder,
         quantity: line.quantity,
         unitPrice: item.unitPrice,
         total: totals.lineTotals[position] ?? 0,
+        taxTotal: shares[position]?.taxTotal ?? 0,
+        discountTotal: shares[position]?.discountTotal ?? 0,
+        refundedQuantity: 0,
         productId: line.product_id,
         variantId: line.variant_id,
         metadata: item.metadata ?? {},
@@ -248,6 +257,9 @@ export function orderFromRows(rows: NewOrderRows, { input, totals }: ValidOrder,
     payment: paymentSummary(input),
     note: order.note,
     metadata: input.metadata ?? {},
+    capturedTotal: 0,
+    refundedTotal: 0,
+    paymentStatus: 'unpaid',
     // A Date of its own per field: a caller changing one must not change another order's.
     createdAt: new Date(now.getTime()),
     updatedAt: new Date(now.getTime()),

@@ -1,6 +1,7 @@
 import type { AddressInput, AddressSnapshot } from '../customers/address.js'
 import type { Metadata } from '../metadata.js'
 import type { Page } from '../page.js'
+import type { OrderPaymentStatus } from '../payments/payment-status.js'
 import type { OrderStatus } from './order-status.js'
 
 /**
@@ -26,6 +27,18 @@ export interface OrderItemInput {
   quantity: number
   /** Price of one unit in minor units of the order's currency (1999 = $19.99). */
   unitPrice: number
+  /**
+   * The line's tax as the shop's tax engine computed it. When any line gives one, the order's `taxTotal`
+   * is the sum of the lines' (a line without one counts 0) and may be left out; otherwise the library
+   * allocates the order's tax to the lines in proportion to their totals, in integers (largest
+   * remainder).
+   */
+  taxTotal?: number
+  /**
+   * The line's discount, at most its total plus its tax. When any line gives one, the order's
+   * `discountTotal` is their sum; otherwise the library allocates it like the tax.
+   */
+  discountTotal?: number
   /** The shop's product id, 1 to 100 characters. */
   productId?: string | null | undefined
   /** The shop's variant id, 1 to 100 characters. */
@@ -79,9 +92,12 @@ export interface OrderInput {
   billingAddress?: AddressInput | null | undefined
   /** @defaultValue 0 */
   shippingTotal?: number | undefined
-  /** @defaultValue 0 */
+  /** The order's tax; when lines give their own, their sum (giving both, they must agree). @defaultValue 0 */
   taxTotal?: number | undefined
-  /** Must not take the total below 0. @defaultValue 0 */
+  /**
+   * Must not take the total below 0; when lines give their own, their sum (giving both, they must
+   * agree). @defaultValue 0
+   */
   discountTotal?: number | undefined
   /** How the order was paid, if it was. */
   payment?: PaymentSummary | null | undefined
@@ -134,6 +150,12 @@ export interface OrderLine {
   unitPrice: number
   /** quantity × unitPrice. */
   total: number
+  /** The line's share of the order's tax: as the shop gave it, or allocated by the library. */
+  taxTotal: number
+  /** The line's share of the order's discount: as the shop gave it, or allocated by the library. */
+  discountTotal: number
+  /** Units refunded by refunds that named this line (`payments.refund` with `items`). */
+  refundedQuantity: number
   /** The shop's product id, or `null` when none was given. */
   productId: string | null
   /** The shop's variant id, or `null` when none was given. */
@@ -207,6 +229,12 @@ export interface Order {
   note: string | null
   /** The shop's own data about the order; `{}` when there is none or the customer was erased. */
   metadata: Metadata
+  /** Σ captures of the order's payments (`store.payments`), in minor units. */
+  capturedTotal: number
+  /** Σ refunds of the order's payments, in minor units. */
+  refundedTotal: number
+  /** Where the order's money stands, derived from its payments; `unpaid` before any. */
+  paymentStatus: OrderPaymentStatus
   /** When the order was placed. */
   createdAt: Date
   /** When the order last changed. */
@@ -291,6 +319,8 @@ export interface ListOrdersOptions {
   email?: string | undefined
   /** One status or several. */
   status?: OrderStatus | OrderStatus[] | undefined
+  /** One payment status or several, such as `'authorized'` for orders waiting to be captured. */
+  paymentStatus?: OrderPaymentStatus | OrderPaymentStatus[] | undefined
   /** Only orders created at or after this instant. */
   createdAfter?: Date | undefined
   /** Only orders created before this instant. */

@@ -12,6 +12,14 @@ export interface Tables {
   readonly counters: string
   /** Each customer's previous emails, normalised, kept for erasure. */
   readonly customerEmails: string
+  /** Payments of orders, each with its running sums. */
+  readonly payments: string
+  /** The payments' append-only ledger. */
+  readonly paymentTransactions: string
+  /** The order lines each refund gave back. */
+  readonly refundLines: string
+  /** Idempotency keys of payment calls. */
+  readonly paymentKeys: string
   /** The library's own migration log, apart from the host's `knex_migrations`. */
   readonly migrations: string
   /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
@@ -46,6 +54,10 @@ export function tableNames(prefix: string): Tables {
     idempotencyKeys: `${prefix}idempotency_keys`,
     counters: `${prefix}counters`,
     customerEmails: `${prefix}customer_emails`,
+    payments: `${prefix}payments`,
+    paymentTransactions: `${prefix}payment_transactions`,
+    refundLines: `${prefix}refund_lines`,
+    paymentKeys: `${prefix}payment_keys`,
     migrations: `${prefix}migrations`,
     migrationsLock: `${prefix}migrations_lock`,
   }

@@ -72,7 +72,11 @@ export const LIBRARY_TABLES = [
   'order_events',
   'order_lines',
   'orders',
+  'payment_keys',
   'payment_methods',
+  'payment_transactions',
+  'payments',
+  'refund_lines',
 ] as const
 
 /** The library's migrations, in order. */
