@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { findCardData } from '../../src/card-data.js'
+import { findCardData } from '../../src/card-data/guard.js'
 import { COUNTRY_CODES } from '../../src/countries.js'
 import type {
   AddressInput,
