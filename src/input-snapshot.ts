@@ -74,7 +74,8 @@ function read(value: unknown, depth: number, reading: Reading): unknown {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value
   const made = reading.made.get(value)
   if (made !== undefined) return made
-  if (depth >= SNAPSHOT_LIMITS.depth) refuse(reading, `is nested more than ${SNAPSHOT_LIMITS.depth} levels deep`)
+  if (depth >= SNAPSHOT_LIMITS.depth)
+    refuse(reading, `is nested more than ${SNAPSHOT_LIMITS.depth} levels deep`)
   if (value instanceof Date) {
     const time = dateTime(value)
     if (time !== undefined) {
@@ -140,7 +141,10 @@ function readableKeys(object: object, reading: Reading): string[] {
         if (decided.has(key)) continue
         decided.add(key)
         const descriptor = Object.getOwnPropertyDescriptor(owner, key)
-        if (descriptor?.get !== undefined || (descriptor !== undefined && typeof descriptor.value !== 'function')) {
+        if (
+          descriptor?.get !== undefined ||
+          (descriptor !== undefined && typeof descriptor.value !== 'function')
+        ) {
           if (descriptor.set !== undefined && descriptor.get === undefined) continue
           keys.push(key)
           if (keys.length > SNAPSHOT_LIMITS.keys) return keys

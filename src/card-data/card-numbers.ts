@@ -1,5 +1,6 @@
 import { cardLengthTable, type LengthTable, MAX_CARD_DIGITS, PREFIX_DIGITS } from './brands.js'
 import { digitValue, isSeparator } from './characters.js'
+import { exemptRanges } from './exemptions.js'
 
 /*
  * Finding card numbers in text, as card-data (DLP) scanners do. The text is read once, left to right,
@@ -10,6 +11,9 @@ import { digitValue, isSeparator } from './characters.js'
  * fit a brand's range (see brands.ts) and it passes Luhn. So `4242 4242 4242 4242 01/30` holds a card
  * number (the first four groups), and so does `+1 415 555 2671 4242 4242 4242 4242`; but a 22-digit
  * tracking number written without separators is one group, and no stretch is cut from inside a group.
+ *
+ * Identifiers with a check of their own (UUIDs, IBANs, printed USPS barcodes: exemptions.ts) are read as
+ * if they were letters.
  *
  * Time is linear in the text's length: each character is looked at once, and each group end judges at
  * most the group starts in the 19 digits before it, each in at most 19 steps. Memory is constant.
@@ -31,7 +35,7 @@ const RING = 32
 const RING_MASK = RING - 1
 
 /** Where the scan stands after the character just read. */
-const enum After {
+enum After {
   /** Not inside a digit sequence. */
   Other = 0,
   Digit = 1,
@@ -42,15 +46,26 @@ const enum After {
 const CARRIAGE_RETURN = 0x0d
 const LINE_FEED = 0x0a
 
+/** What {@link scanCardNumbers} judges with; other values only in measurements. */
+export interface ScanOptions {
+  /** The brand table. */
+  readonly lengths?: LengthTable
+  /** Whether identifiers with a check of their own are skipped. */
+  readonly exemptions?: boolean
+}
+
 /**
  * Reads `text` and calls `found` with every stretch that is a card number, in order of their ends;
- * stops early when `found` returns `true`. `lengths` is the brand table (a variant only in measurements).
+ * stops early when `found` returns `true`.
  */
 export function scanCardNumbers(
   text: string,
   found: (start: number, end: number) => boolean,
-  lengths: LengthTable = cardLengthTable(),
+  options: ScanOptions = {},
 ): void {
+  const lengths = options.lengths ?? cardLengthTable()
+  const exempt = options.exemptions === false ? [] : exemptRanges(text)
+  let nextExempt = 0
   const digits = new Uint8Array(RING)
   // The group starts of the current sequence still within reach: digit index and text index.
   const startDigit = new Float64Array(RING)
@@ -72,7 +87,10 @@ export function scanCardNumbers(
         continue
       }
       if (length < MIN_JUDGED_DIGITS) break
-      if (isCardNumber(digits, first, length, lengths) && found(startIndex[slot & RING_MASK] as number, end)) {
+      if (
+        isCardNumber(digits, first, length, lengths) &&
+        found(startIndex[slot & RING_MASK] as number, end)
+      ) {
         return true
       }
     }
@@ -80,6 +98,14 @@ export function scanCardNumbers(
   }
 
   for (let index = 0; index < text.length; ) {
+    if (index === exempt[nextExempt]) {
+      // An exempt identifier reads as one non-digit: it ends any group and sequence before it.
+      if (state === After.Digit && groupEnded(index)) return
+      state = After.Other
+      index = exempt[nextExempt + 1] as number
+      nextExempt += 2
+      continue
+    }
     const code = text.codePointAt(index) as number
     const width = code > 0xffff ? 2 : 1
     const value = digitValue(code)

@@ -16,13 +16,6 @@ const CARD_NUMBER_KEY_FOUND = 'field name looks like a card number (issuer prefi
 const SENSITIVE_KEY_FOUND = 'field names sensitive card data (card number, security code, PIN or track data)'
 
 /**
- * A canonical 8-4-4-4-12 UUID, as the store makes ids and clients make idempotency keys. Its digit groups
- * joined by dashes can form a stretch that fits a brand and passes Luhn (measured: README, card data),
- * but no card number is typed as a UUID, so such a string is not searched. Linear: fixed counts only.
- */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/**
  * Collects every place in `input` that holds card data, without throwing; see {@link assertNoCardData}
  * for what is searched and what counts.
  *
@@ -71,11 +64,6 @@ export function assertNoCardData(input: unknown, rootPath = ''): void {
   if (issues.length > 0) throw new CardDataRejectedError(issues)
 }
 
-/** A string that holds a card number (a canonical UUID is never one; see {@link CANONICAL_UUID}). */
-export function isCardNumberText(text: string): boolean {
-  return !(text.length === 36 && CANONICAL_UUID.test(text)) && containsCardNumber(text)
-}
-
 interface Walk {
   readonly issues: ValidationIssue[]
   /** Objects already searched: guards against cycles and searches shared objects once. */
@@ -87,7 +75,7 @@ interface Walk {
 function visit(value: unknown, depth: number, walk: Walk): void {
   switch (typeof value) {
     case 'string':
-      if (isCardNumberText(value)) report(walk, CARD_NUMBER_FOUND)
+      if (containsCardNumber(value)) report(walk, CARD_NUMBER_FOUND)
       return
     case 'object':
       break

@@ -167,7 +167,7 @@ export function keyWords(key: string): string[] {
   return words
 }
 
-const enum Kind {
+enum Kind {
   None = 0,
   Lower = 1,
   Upper = 2,
