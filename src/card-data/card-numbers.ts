@@ -66,6 +66,8 @@ export function scanCardNumbers(
   const lengths = options.lengths ?? cardLengthTable()
   const exempt = options.exemptions === false ? [] : exemptRanges(text)
   let nextExempt = 0
+  // Where the next exempt identifier starts; never an array read past the end (slow in V8).
+  let exemptStart = exempt.length > 0 ? (exempt[0] as number) : -1
   const digits = new Uint8Array(RING)
   // The group starts of the current sequence still within reach: digit index and text index.
   const startDigit = new Float64Array(RING)
@@ -98,12 +100,13 @@ export function scanCardNumbers(
   }
 
   for (let index = 0; index < text.length; ) {
-    if (index === exempt[nextExempt]) {
+    if (index === exemptStart) {
       // An exempt identifier reads as one non-digit: it ends any group and sequence before it.
       if (state === After.Digit && groupEnded(index)) return
       state = After.Other
       index = exempt[nextExempt + 1] as number
       nextExempt += 2
+      exemptStart = nextExempt < exempt.length ? (exempt[nextExempt] as number) : -1
       continue
     }
     const code = text.codePointAt(index) as number

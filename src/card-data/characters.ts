@@ -66,7 +66,11 @@ const SEPARATORS: ReadonlySet<number> = new Set([
   0xff0d, 0xff0e, 0xff0f, 0xff3f,
 ])
 
+/** {@link SEPARATORS} below U+0080, by code point: the common case without a hash lookup. */
+const ASCII_SEPARATORS = new Uint8Array(0x80)
+for (const code of SEPARATORS) if (code < 0x80) ASCII_SEPARATORS[code] = 1
+
 /** Whether `code` may stand between two digits of a card number (see {@link SEPARATORS}). */
 export function isSeparator(code: number): boolean {
-  return SEPARATORS.has(code)
+  return code < 0x80 ? ASCII_SEPARATORS[code] === 1 : SEPARATORS.has(code)
 }

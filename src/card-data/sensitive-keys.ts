@@ -26,7 +26,6 @@ const SENSITIVE_NAMES: ReadonlySet<string> = new Set([
   // PINs
   'pin',
   'pinblock',
-  'pincode',
   // Track data
   'track1',
   'track2',
@@ -195,7 +194,8 @@ function kindOf(code: number): Kind {
 /**
  * Whether a field name names card data: a security code, PIN, track data or card number, by its words
  * after folding (`card_cvc`, `cvvCode`, `cc_cvv`, `securityCode2`, `pin_code`, `ccnum`, `cardNumber1`,
- * Cyrillic `сvv`, full-width `ｃｖｖ`), while `shipping`, `spinner`, `pandemic`, `company` and `cidr` pass.
+ * Cyrillic `сvv`, full-width `ｃｖｖ`), while `shipping`, `spinner`, `pandemic`, `company` and `cidr` pass,
+ * and so does `pincode` as one word: in India it is the postal code.
  */
 export function isSensitiveKey(key: string): boolean {
   const words = keyWords(foldKey(key))
