@@ -72,6 +72,8 @@ export function scanCardNumbers(
   // The group starts of the current sequence still within reach: digit index and text index.
   const startDigit = new Float64Array(RING)
   const startIndex = new Float64Array(RING)
+  // The first six digits of each group start, as a number, once known (-1 until then).
+  const startPrefix = new Float64Array(RING)
   let oldestStart = 0
   let nextStart = 0
   let digitCount = 0
@@ -89,8 +91,14 @@ export function scanCardNumbers(
         continue
       }
       if (length < MIN_JUDGED_DIGITS) break
+      let prefix = startPrefix[slot & RING_MASK] as number
+      if (prefix < 0) {
+        prefix = prefixOf(digits, first)
+        startPrefix[slot & RING_MASK] = prefix
+      }
       if (
-        isCardNumber(digits, first, length, lengths) &&
+        ((lengths[prefix] as number) & (1 << (length - 12))) !== 0 &&
+        luhnPasses(digits, first, length) &&
         found(startIndex[slot & RING_MASK] as number, end)
       ) {
         return true
@@ -121,6 +129,7 @@ export function scanCardNumbers(
         }
         startDigit[nextStart & RING_MASK] = digitCount
         startIndex[nextStart & RING_MASK] = index
+        startPrefix[nextStart & RING_MASK] = -1
         nextStart++
         // Never more than 19 digits' worth of starts are kept: each holds at least one digit.
         if (nextStart - oldestStart > RING) oldestStart = nextStart - RING
@@ -143,13 +152,17 @@ export function scanCardNumbers(
   if (state === After.Digit) groupEnded(text.length)
 }
 
-/** Whether the `length` digits from digit index `first` fit a brand's prefix and length and pass Luhn. */
-function isCardNumber(digits: Uint8Array, first: number, length: number, lengths: LengthTable): boolean {
+/** The first six digits from digit index `first`, as a number: the key of the brand table. */
+function prefixOf(digits: Uint8Array, first: number): number {
   let prefix = 0
   for (let offset = 0; offset < PREFIX_DIGITS; offset++) {
     prefix = prefix * 10 + (digits[(first + offset) & RING_MASK] as number)
   }
-  if (((lengths[prefix] as number) & (1 << (length - 12))) === 0) return false
+  return prefix
+}
+
+/** Whether the `length` digits from digit index `first` pass the Luhn check. */
+function luhnPasses(digits: Uint8Array, first: number, length: number): boolean {
   let sum = 0
   for (let offset = 0; offset < length; offset++) {
     const digit = digits[(first + length - 1 - offset) & RING_MASK] as number

@@ -43,6 +43,9 @@ const SENSITIVE_NAMES: ReadonlySet<string> = new Set([
   'ccno',
 ])
 
+/** The length of the longest name on the list. */
+const LONGEST_NAME = Math.max(...[...SENSITIVE_NAMES].map((name) => name.length))
+
 /** The most words one name on the list is spelled with (`card`, `verification`, `value`). */
 const MAX_NAME_WORDS = 3
 
@@ -203,6 +206,8 @@ export function isSensitiveKey(key: string): boolean {
     let joined = ''
     for (let last = first; last < words.length && last < first + MAX_NAME_WORDS; last++) {
       joined += words[last]
+      // No name on the list is longer than this; a longer join cannot become one.
+      if (joined.length > LONGEST_NAME) break
       if (SENSITIVE_NAMES.has(joined)) return true
     }
   }
