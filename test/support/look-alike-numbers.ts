@@ -21,7 +21,7 @@ export const LOOK_ALIKE_KINDS = {
   'UUID v4': 'random UUIDs',
   'UUID v7': 'time-ordered UUIDs, timestamps 2024–2027',
   'ISBN-13': '978/979, plain or hyphenated',
-  'EAN-13': 'GS1 prefixes, half of them German (400–440)',
+  'EAN-13': 'GS1 prefixes: half German (400–440), a tenth British (500–509), the rest of 19 others',
   IBAN: 'DE, GB, FR, NL, ES, IT, AT, BE, CH, PL, valid mod 97, printed in groups of 4',
   'order number': 'shop order references: ORD-2025-000123, #100234, SO-…, Amazon 3-7-7',
   'timestamp ms': 'Unix time in milliseconds, 2001–2033',
@@ -184,35 +184,20 @@ function isbn13(random: Random): string {
 }
 
 function ean13(random: Random): string {
+  const country = random()
   const prefix =
-    random() < 0.5
-      ? String(int(random, 400, 440))
-      : pick(random, [
-          '000',
-          '001',
-          '030',
-          '050',
-          '073',
-          '300',
-          '350',
-          '500',
-          '505',
-          '540',
-          '560',
-          '590',
-          '640',
-          '690',
-          '729',
-          '760',
-          '800',
-          '840',
-          '871',
-          '890',
-          '930',
-        ])
+    country < 0.5
+      ? String(int(random, 400, 440)) // Germany
+      : country < 0.6
+        ? String(int(random, 500, 509)) // United Kingdom
+        : pick(random, OTHER_EAN_PREFIXES)
   const body = prefix + digits(random, 12 - prefix.length)
   return body + gs1Check(body)
 }
+
+/** GS1 prefixes of 19 other countries (US and Canada 000–139, France 300–379, Japan 450–459…). */
+const OTHER_EAN_PREFIXES =
+  '000 001 030 050 073 300 350 450 540 560 590 640 690 729 760 800 840 871 930'.split(' ')
 
 /** Each country's BBAN: digits (`n`) or capitals (`a`) or either (`c`), by count. */
 const IBAN_FORMATS: Readonly<Record<string, string>> = {
