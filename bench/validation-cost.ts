@@ -8,7 +8,7 @@ const { createCheckoutStore } = (await import(PACKAGE)) as typeof import('../src
  * What checking an input costs, by its size: each call below is refused by validation before the
  * database is touched, so its time is the whole gate (snapshot, card-data search, schema). The inputs
  * are the worst cases known: digits and single spaces (every character a digit-group boundary, and what
- * made the old phone pattern backtrack quadratically), in a phone, a free-text note and a metadata key.
+ * made the old phone pattern backtrack quadratically), in a phone, an order line's name and a metadata key.
  * Linear cost shows as a steady time per KB across the sizes.
  */
 
@@ -28,18 +28,17 @@ export async function measureValidationCost(): Promise<ValidationCost[]> {
   try {
     const store = createCheckoutStore(db)
     await store.migrate()
-    const order = (note: string) => ({
+    const order = (name: string) => ({
       email: 'bench@example.com',
       currency: 'USD',
-      items: [{ sku: 'S', name: 'N', quantity: 1, unitPrice: 100 }],
-      note,
+      items: [{ sku: 'S', name, quantity: 1, unitPrice: 100 }],
     })
     const inputs: [string, (text: string) => Promise<unknown>][] = [
       [
         'customers.create phone',
         (text) => store.customers.create({ email: 'bench@example.com', phone: text }),
       ],
-      ['orders.create note', (text) => store.orders.create(order(text))],
+      ['orders.create line name', (text) => store.orders.create(order(text))],
       [
         'customers.create metadata key',
         (text) => store.customers.create({ email: 'b@example.com', metadata: { [text]: 'x' } }),
