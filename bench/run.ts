@@ -23,6 +23,7 @@ import { createKnexBaseline } from './impl/knex-baseline.js'
 import { createObjection } from './impl/objection.js'
 import { createRawDriver } from './impl/raw-driver.js'
 import { analyze, countOrders, seedCustomers, seedOrders } from './seed.js'
+import { measureValidationCost, printValidationCost, type ValidationCost } from './validation-cost.js'
 import { type Verification, verify } from './verify.js'
 import {
   type BenchOrderInput,
@@ -547,6 +548,10 @@ async function main(): Promise<void> {
       log(`${name} failed: ${message}`)
     }
   }
+  // Validation runs before any database is touched, the same code for all: measured once, here.
+  const validation: ValidationCost[] = await measureValidationCost()
+  const validationTable = printValidationCost(validation)
+  process.stdout.write(`\n${validationTable}\n`)
   const total = seconds(started)
   process.stdout.write(`\nTotal run time ${fmt(total, 1)} s (scale ${SCALE}).\n`)
   const results = join(here, 'results')
@@ -567,7 +572,8 @@ async function main(): Promise<void> {
         },
         implementations: keys.map((k) => ({ key: k, label: LABELS[k] })),
         databases: reports,
-        table: printed.join('\n'),
+        validation,
+        table: [...printed, validationTable].join('\n'),
         seconds: total,
       },
       null,

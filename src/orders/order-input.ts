@@ -1,9 +1,8 @@
 import type { z } from 'zod'
-import { assertNoCardData } from '../card-data.js'
 import { ValidationError, type ValidationIssue } from '../errors.js'
 import { computeOrderTotals, type OrderTotals, sumMinorUnits } from '../money.js'
 import { type LineShares, lineShares } from '../payments/allocation.js'
-import { parseInput, parseSchema } from '../validation.js'
+import { parseInput, parseSchema, readInput } from '../validation.js'
 import { BUYER_ISSUE, createManySchema, orderInputSchema } from './order-schema.js'
 
 /**
@@ -25,11 +24,11 @@ export interface ValidOrder {
 
 /**
  * Everything about a create input that can be checked without the database, before a transaction
- * opens: card data first, then the schema, the currency against the ISO 4217 table, and the totals.
+ * opens: the input's one snapshot and card data first, then the schema, the currency against the ISO 4217
+ * table, and the totals.
  */
 export function parseOrderInput(input: unknown): ValidOrder {
-  assertNoCardData(input)
-  return validateOrderInput(input)
+  return validateOrderInput(readInput(input))
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { z } from 'zod'
-import { assertNoCardData } from '../card-data.js'
 import { NotFoundError } from '../errors.js'
 import type { StoreContext } from '../store-context.js'
 import { idSchema } from '../text.js'
-import { parseSchema } from '../validation.js'
+import { parseInput, parseSchema, readInput } from '../validation.js'
 import { authorizePayment } from './authorize.js'
 import { capturePayment } from './capture.js'
 import type { Payment, PaymentRepository } from './payment.js'
@@ -99,8 +98,7 @@ export function createPaymentRepository(ctx: StoreContext): PaymentRepository {
     },
 
     async list(orderId) {
-      assertNoCardData(orderId, 'orderId')
-      const id = parseSchema(idSchema, orderId, 'orderId')
+      const id = parseInput(idSchema, orderId, 'orderId')
       const rows = (await ctx
         .db<PaymentRow>(tables.payments)
         .where({ order_id: id })
@@ -129,12 +127,11 @@ function gate<S extends z.ZodType>(
   input: unknown,
   options: unknown,
 ): { id: string; parsed: z.output<S>; idempotencyKey: string | undefined } {
-  assertNoCardData(id, idPath)
-  assertNoCardData(input)
-  assertNoCardData(options ?? {})
+  // Every argument's snapshot is searched for card data before any schema reads one of them.
+  const snapshots = { id: readInput(id, idPath), input: readInput(input), options: readInput(options ?? {}) }
   return {
-    id: parseSchema(idSchema, id, idPath),
-    parsed: parseSchema(schema, input),
-    idempotencyKey: parseSchema(paymentOptionsSchema, options ?? {}).idempotencyKey,
+    id: parseSchema(idSchema, snapshots.id, idPath),
+    parsed: parseSchema(schema, snapshots.input),
+    idempotencyKey: parseSchema(paymentOptionsSchema, snapshots.options).idempotencyKey,
   }
 }

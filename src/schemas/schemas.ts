@@ -1,4 +1,3 @@
-import { assertNoCardData } from '../card-data.js'
 import { type CustomerAddressInput, customerAddressSchema } from '../customers/address.js'
 import {
   type CustomerInput,
@@ -10,7 +9,7 @@ import { type PaymentMethodInput, paymentMethodSchema } from '../customers/payme
 import { CardDataRejectedError, ValidationError, type ValidationIssue } from '../errors.js'
 import type { OrderInput } from '../orders/order.js'
 import { parseOrderInput } from '../orders/order-input.js'
-import { parseInput } from '../validation.js'
+import { parseInput, readInput } from '../validation.js'
 import type { SchemaIssue, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js'
 
 /*
@@ -129,8 +128,9 @@ export function combineSchemas<S extends Record<string, StandardSchemaV1<unknown
   shape: S,
 ): StandardSchemaV1<{ [K in keyof S]: S[K] extends StandardSchemaV1<unknown, infer O> ? O : never }> {
   type Body = { [K in keyof S]: S[K] extends StandardSchemaV1<unknown, infer O> ? O : never }
-  return storeSchema<Body>((value) => {
-    assertNoCardData(value)
+  return storeSchema<Body>((input) => {
+    // One snapshot for the card-data search and every member's validation.
+    const value = readInput(input)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ValidationError([{ path: '', message: 'must be an object' }])
     }

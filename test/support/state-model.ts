@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { expect } from 'vitest'
-import { findCardNumberRuns } from '../../src/card-data.js'
+import { findCardNumberRuns } from '../../src/card-data/card-numbers.js'
 import type { CheckoutStore, OrderInput, OrderStatus } from '../../src/index.js'
 
 /*
