@@ -12,6 +12,7 @@ export type CheckoutStoreErrorCode =
   | 'CARD_DATA_REJECTED'
   | 'CUSTOMER_HAS_OPEN_ORDERS'
   | 'CONFIGURATION_INVALID'
+  | 'BALANCE_EXCEEDED'
 
 /**
  * One problem found in an input: where it is (`path`, dotted, such as `items.0.quantity`) and what is
@@ -75,7 +76,7 @@ export class NotFoundError extends CheckoutStoreError {
   /** Always `'NotFoundError'`. */
   override name = 'NotFoundError'
   /** What kind of record was looked for. */
-  readonly entity: 'customer' | 'address' | 'payment method' | 'order'
+  readonly entity: 'customer' | 'address' | 'payment method' | 'order' | 'fulfillment'
   /** The id (or order number) that was looked for. */
   readonly id: string
 
@@ -132,24 +133,25 @@ export class VersionConflictError extends CheckoutStoreError {
   }
 }
 
-/** The order's status cannot move from `from` to `to` (`INVALID_TRANSITION`). */
+/** The order's (or fulfillment's) status cannot move from `from` to `to` (`INVALID_TRANSITION`). */
 export class InvalidTransitionError extends CheckoutStoreError {
   /** Always `'InvalidTransitionError'`. */
   override name = 'InvalidTransitionError'
-  /** The order's id. */
+  /** The order's (or fulfillment's) id. */
   readonly id: string
-  /** The order's current status. */
+  /** The current status. */
   readonly from: string
   /** The status that was asked for. */
   readonly to: string
 
   /**
-   * @param id - The order's id.
-   * @param from - The order's current status.
+   * @param id - The order's (or fulfillment's) id.
+   * @param from - The current status.
    * @param to - The status asked for.
+   * @param what - What `id` names, capitalised for the message.
    */
-  constructor(id: string, from: string, to: string) {
-    super('INVALID_TRANSITION', `Order ${id} cannot move from ${from} to ${to}.`)
+  constructor(id: string, from: string, to: string, what: 'Order' | 'Fulfillment' = 'Order') {
+    super('INVALID_TRANSITION', `${what} ${id} cannot move from ${from} to ${to}.`)
     this.id = id
     this.from = from
     this.to = to
@@ -160,14 +162,19 @@ export class InvalidTransitionError extends CheckoutStoreError {
 export class IdempotencyKeyReusedError extends CheckoutStoreError {
   /** Always `'IdempotencyKeyReusedError'`. */
   override name = 'IdempotencyKeyReusedError'
-  /** The id of the order the key first created. */
+  /** The id of the order the key first created, or of the order it is scoped to (`record` given). */
   readonly orderId: string
 
-  /** @param orderId - The order the key belongs to. */
-  constructor(orderId: string) {
+  /**
+   * @param orderId - The order the key belongs to.
+   * @param record - For a key scoped to an order, what it created there, such as `'fulfillment'`.
+   */
+  constructor(orderId: string, record?: string) {
     super(
       'IDEMPOTENCY_KEY_REUSED',
-      `This idempotency key already created order ${orderId} from a different input; use a new key for a new order.`,
+      record === undefined
+        ? `This idempotency key already created order ${orderId} from a different input; use a new key for a new order.`
+        : `This idempotency key already created a ${record} of order ${orderId} from a different input; use a new key.`,
     )
     this.orderId = orderId
   }
@@ -214,6 +221,33 @@ export class CustomerHasOpenOrdersError extends CheckoutStoreError {
     )
     this.id = id
     this.orderIds = orderIds
+  }
+}
+
+/**
+ * The call asks for more than is left (`BALANCE_EXCEEDED`): more units of an order line than are neither
+ * in a live fulfillment nor refunded, or more money than is left to capture or refund.
+ */
+export class BalanceExceededError extends CheckoutStoreError {
+  /** Always `'BalanceExceededError'`. */
+  override name = 'BalanceExceededError'
+  /** How much was asked for (minor units, or units of a line). */
+  readonly requested: number
+  /** How much was left. */
+  readonly available: number
+
+  /**
+   * @param requested - How much was asked for.
+   * @param available - How much was left.
+   * @param what - What is counted, for the message.
+   */
+  constructor(requested: number, available: number, what = 'amount') {
+    super(
+      'BALANCE_EXCEEDED',
+      `The ${what} asked for (${requested}) is more than is available (${available}); read the record again.`,
+    )
+    this.requested = requested
+    this.available = available
   }
 }
 

@@ -22,6 +22,7 @@ export type {
 } from './customers/customer.js'
 export type { PaymentMethod, PaymentMethodInput } from './customers/payment-method.js'
 export {
+  BalanceExceededError,
   CardDataRejectedError,
   CheckoutStoreError,
   type CheckoutStoreErrorCode,
@@ -35,6 +36,20 @@ export {
   type ValidationIssue,
   VersionConflictError,
 } from './errors.js'
+export type {
+  CreateFulfillmentOptions,
+  Fulfillment,
+  FulfillmentInput,
+  FulfillmentItemInput,
+  FulfillmentLine,
+  FulfillmentRepository,
+  TrackingInput,
+} from './fulfillments/fulfillment.js'
+export {
+  FULFILLMENT_TRANSITIONS,
+  type FulfillmentStatus,
+  type OrderFulfillmentStatus,
+} from './fulfillments/fulfillment-status.js'
 export type { Metadata } from './metadata.js'
 export type {
   CreateOrderOptions,

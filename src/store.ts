@@ -1,6 +1,8 @@
 import type { Knex } from 'knex'
 import type { CustomerRepository } from './customers/customer.js'
 import { createCustomerRepository } from './customers/customer-repository.js'
+import type { FulfillmentRepository } from './fulfillments/fulfillment.js'
+import { createFulfillmentRepository } from './fulfillments/fulfillment-repository.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
@@ -28,6 +30,8 @@ export interface CheckoutStoreTransaction {
   readonly customers: CustomerRepository
   /** Orders, inside the transaction. */
   readonly orders: OrderRepository
+  /** Fulfillments, inside the transaction. */
+  readonly fulfillments: FulfillmentRepository
   /** The Knex transaction itself, for the host's own queries in the same transaction. */
   readonly trx: Knex.Transaction
 }
@@ -38,6 +42,8 @@ export interface CheckoutStore {
   readonly customers: CustomerRepository
   /** The shop's orders, with their lines and history. */
   readonly orders: OrderRepository
+  /** What left the warehouse, line by line, with carrier and tracking. */
+  readonly fulfillments: FulfillmentRepository
   /**
    * Applies the library's migrations that have not run yet, tracked in its own table
    * (`<prefix>migrations`), never in the host's `knex_migrations`. Safe to call from several processes
@@ -113,12 +119,18 @@ export function createCheckoutStore(
 
   const bind = (trx: Knex.Transaction): CheckoutStoreTransaction => {
     const bound = createStoreContext(trx, dialect, tables)
-    return { customers: createCustomerRepository(bound), orders: createOrderRepository(bound), trx }
+    return {
+      customers: createCustomerRepository(bound),
+      orders: createOrderRepository(bound),
+      fulfillments: createFulfillmentRepository(bound),
+      trx,
+    }
   }
 
   return {
     customers: createCustomerRepository(context),
     orders: createOrderRepository(context),
+    fulfillments: createFulfillmentRepository(context),
     migrate: () => migrateLatest(db, dialect, tables),
     rollback: () => rollbackAll(db, dialect, tables),
     migrationSource: createMigrationSource(tables),

@@ -115,6 +115,8 @@ export async function eraseCustomer(
         version: trx.raw('?? + 1', ['version']),
       })
     await trx(t.orderLines).whereIn('order_id', chunk).update({ metadata: null })
+    // A parcel's metadata may name the recipient; carrier and tracking number are not personal data.
+    await trx(t.fulfillments).whereIn('order_id', chunk).update({ metadata: null })
     await trx(t.orderEvents).whereIn('order_id', chunk).update({ note: null })
     // An actor recorded as the customer's own email is their personal data too.
     await trx(t.orderEvents)

@@ -1,4 +1,5 @@
 import type { AddressSnapshot } from '../customers/address.js'
+import type { OrderFulfillmentStatus } from '../fulfillments/fulfillment-status.js'
 import type { Metadata } from '../metadata.js'
 import { type DbDate, fromDbDate, fromDbInt, fromDbJson } from '../sql/values.js'
 import type { Order, OrderEvent, OrderLine, StoredPaymentSummary } from './order.js'
@@ -40,6 +41,8 @@ export interface OrderRow {
   version: number
   created_at: DbDate
   updated_at: DbDate
+  /** unfulfilled | partially_fulfilled | fulfilled: written only by the fulfillment writes. */
+  fulfillment_status: string
 }
 
 /** A row of the `order_lines` table. */
@@ -112,6 +115,7 @@ export const ORDER_COLUMNS = columnsOf<OrderRow>({
   version: true,
   created_at: true,
   updated_at: true,
+  fulfillment_status: true,
 })
 
 /** The columns of `order_lines`, in the order a multi-row insert binds them. */
@@ -148,6 +152,7 @@ export function toOrder(row: OrderRow, lines: readonly OrderLineRow[]): Order {
     id: row.id,
     number: fromDbInt(row.number),
     status: row.status as OrderStatus,
+    fulfillmentStatus: row.fulfillment_status as OrderFulfillmentStatus,
     version: fromDbInt(row.version),
     customerId: row.customer_id,
     email: row.email,

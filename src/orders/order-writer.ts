@@ -177,6 +177,7 @@ export function buildOrderRows(
     version: 1,
     created_at: at,
     updated_at: at,
+    fulfillment_status: 'unfulfilled',
   }
   const lines = input.items.map(
     (item, position): OrderLineRow => ({
@@ -221,6 +222,7 @@ export function orderFromRows(rows: NewOrderRows, { input, totals }: ValidOrder,
     id: order.id,
     number: Number(order.number),
     status: 'pending',
+    fulfillmentStatus: 'unfulfilled',
     version: order.version,
     customerId: order.customer_id,
     email: order.email,

@@ -10,6 +10,12 @@ export interface Tables {
   readonly orderEvents: string
   readonly idempotencyKeys: string
   readonly counters: string
+  /** Parcels of an order's units, with carrier and tracking. */
+  readonly fulfillments: string
+  /** The units of each order line a fulfillment takes. */
+  readonly fulfillmentLines: string
+  /** Idempotency keys of `fulfillments.create`, scoped to their order. */
+  readonly fulfillmentKeys: string
   /** The library's own migration log, apart from the host's `knex_migrations`. */
   readonly migrations: string
   /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
@@ -43,6 +49,9 @@ export function tableNames(prefix: string): Tables {
     orderEvents: `${prefix}order_events`,
     idempotencyKeys: `${prefix}idempotency_keys`,
     counters: `${prefix}counters`,
+    fulfillments: `${prefix}fulfillments`,
+    fulfillmentLines: `${prefix}fulfillment_lines`,
+    fulfillmentKeys: `${prefix}fulfillment_keys`,
     migrations: `${prefix}migrations`,
     migrationsLock: `${prefix}migrations_lock`,
   }

@@ -75,4 +75,9 @@ export const LIBRARY_TABLES = [
 ] as const
 
 /** The library's migrations, in order. */
-export const MIGRATIONS = ['0001-initial', '0002-payment-methods-by-customer', '0003-payments']
+export const MIGRATIONS = [
+  '0001-initial',
+  '0002-payment-methods-by-customer',
+  '0003-payments',
+  '0004-fulfillments',
+]
