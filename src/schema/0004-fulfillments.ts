@@ -51,7 +51,7 @@ export async function up(db: Knex, tables: Tables): Promise<void> {
     id(t, 'order_id').notNullable()
     t.integer('position').notNullable() // the line's place in the fulfillment, from 0
     t.integer('quantity').notNullable()
-    t.primary(['fulfillment_id', 'order_line_id'], { constraintName: `${p.fulfillmentLines}_pk` })
+    t.primary(['fulfillment_id', 'order_line_id'], `${p.fulfillmentLines}_pk`)
     t.index(['order_id'], `${p.fulfillmentLines}_order_idx`)
     t.index(['order_line_id'], `${p.fulfillmentLines}_line_idx`)
   })
@@ -63,7 +63,7 @@ export async function up(db: Knex, tables: Tables): Promise<void> {
     t.string('request_hash', 64).notNullable() // sha256 of the normalised create input
     id(t, 'fulfillment_id').notNullable().references('id').inTable(p.fulfillments).onDelete('CASCADE')
     timestamp(t, dialect, 'created_at').notNullable()
-    t.primary(['order_id', 'key'], { constraintName: `${p.fulfillmentKeys}_pk` })
+    t.primary(['order_id', 'key'], `${p.fulfillmentKeys}_pk`)
     t.index(['fulfillment_id'], `${p.fulfillmentKeys}_fulfillment_idx`)
   })
 }
