@@ -1,9 +1,11 @@
 import type { Knex } from 'knex'
 import { expect, it } from 'vitest'
 import { type CheckoutStore, createCheckoutStore } from '../src/index.js'
+import { tableNames } from '../src/schema/tables.js'
 import { SAMPLE_ADDRESS, SAMPLE_CARD, sampleCustomer, sampleOrder } from './support/checkout-data.js'
 import { describeEachDatabase } from './support/databases.js'
 import { indexColumns, listTables, MIGRATIONS } from './support/introspect.js'
+import { refundUnits } from './support/refunds.js'
 
 /*
  * Upgrades: a database last migrated by a release that shipped only 0001 gets 0002 from store.migrate(),
@@ -77,6 +79,60 @@ describeEachDatabase('reliability: upgrades', (db) => {
     expect((await store.orders.create(sampleOrder(ada.id), { idempotencyKey: 'upgrade-1' })).id).toBe(
       order.id,
     )
+  })
+
+  it('applies 0004 over data written under 0001–0003, and orders read back identical, unfulfilled', async () => {
+    const knex = db().knex
+    const store = createCheckoutStore(knex, { tablePrefix: 'ful_' })
+    const tables = tableNames('ful_')
+    const config = { migrationSource: store.migrationSource, tableName: 'ful_migrations' }
+    for (let i = 0; i < 3; i++) await knex.migrate.up(config)
+    expect(await logNames(knex, 'ful_migrations')).toEqual(MIGRATIONS.slice(0, 3))
+
+    const ada = await store.customers.create(sampleCustomer('fulfil'))
+    const input = {
+      ...sampleOrder(ada.id),
+      items: [{ sku: 'TEE-M', name: 'Tee', attributes: { size: 'M' }, quantity: 3, unitPrice: 1999 }],
+    }
+    const order = await store.orders.create(input, { idempotencyKey: 'before-0004' })
+    await store.orders.transition(order.id, 'paid')
+    const line = order.items[0]?.id as string
+    await refundUnits(knex, tables, line, 1)
+    const shipped = await store.orders.create(sampleOrder(ada.id))
+    await store.orders.transition(shipped.id, 'paid')
+    await store.orders.transition(shipped.id, 'shipped')
+    const before = await snapshot(store, ada.id, order.id)
+    const shippedBefore = await store.orders.get(shipped.id)
+
+    expect(await store.migrate()).toEqual(['0004-fulfillments'])
+    const after = await snapshot(store, ada.id, order.id)
+    expect(after).toEqual(before)
+    expect(after.order.fulfillmentStatus).toBe('unfulfilled')
+    expect(await store.orders.get(shipped.id)).toEqual(shippedBefore)
+    const refunded = await knex(tables.orderLines)
+      .where({ id: line })
+      .first('refunded_quantity', 'fulfilled_quantity')
+    expect([Number(refunded?.refunded_quantity), Number(refunded?.fulfilled_quantity)]).toEqual([1, 0])
+
+    // The refund made before the upgrade counts: two units are left to ship, and shipping them ships the order.
+    const parcel = await store.fulfillments.create(order.id)
+    expect(parcel.items).toEqual([{ lineId: line, quantity: 2 }])
+    await store.fulfillments.ship(parcel.id)
+    expect(await store.orders.get(order.id)).toMatchObject({
+      status: 'shipped',
+      fulfillmentStatus: 'fulfilled',
+    })
+    expect((await store.orders.create(input, { idempotencyKey: 'before-0004' })).id).toBe(order.id)
+
+    // Reverting 0004 alone drops the fulfillments and keeps the orders, their lines and their history.
+    const kept = await store.orders.get(order.id)
+    const history = await store.orders.events(order.id)
+    await knex.migrate.down(config)
+    expect(await logNames(knex, 'ful_migrations')).toEqual(MIGRATIONS.slice(0, 3))
+    expect(await store.orders.get(order.id)).toEqual({ ...kept, fulfillmentStatus: 'unfulfilled' })
+    expect(await store.orders.events(order.id)).toEqual(history)
+    expect((await listTables(knex)).filter((t) => t.startsWith('ful_fulfillment'))).toEqual([])
+    expect(await store.migrate()).toEqual(['0004-fulfillments'])
   })
 
   it('reverts 0002 alone through the migration source, keeping the data, and store.migrate() re-applies it', async () => {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
-import { EVENT_COLUMNS, type OrderEventRow, type OrderRow } from '../orders/order-row.js'
+import { EVENT_COLUMNS, type OrderEventRow, type StoredOrderRow } from '../orders/order-row.js'
 import type { OrderStatus } from '../orders/order-status.js'
 import type { OutboxEventDraft } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
@@ -81,7 +81,7 @@ export interface SettledOrder {
 export async function settleOrder(
   trx: Knex.Transaction,
   tables: Tables,
-  order: OrderRow,
+  order: StoredOrderRow,
   goods: readonly LineGoods[],
   now: DbDate,
 ): Promise<SettledOrder> {
@@ -93,7 +93,7 @@ export async function settleOrder(
     return { fulfillmentStatus, status, events: [] }
   }
 
-  const change: Partial<OrderRow> = { fulfillment_status: fulfillmentStatus, updated_at: now }
+  const change: Partial<StoredOrderRow> = { fulfillment_status: fulfillmentStatus, updated_at: now }
   if (moves.length > 0) {
     change.status = status
     change.version = fromDbInt(order.version) + moves.length

@@ -41,8 +41,15 @@ export interface OrderRow {
   version: number
   created_at: DbDate
   updated_at: DbDate
-  /** unfulfilled | partially_fulfilled | fulfilled: written only by the fulfillment writes. */
-  fulfillment_status: string
+}
+
+/** An `orders` row as read back: the columns an order is placed with, and those later writes keep. */
+export interface StoredOrderRow extends OrderRow {
+  /**
+   * unfulfilled | partially_fulfilled | fulfilled, kept by the fulfillment writes only. A new order takes
+   * the column's default (`unfulfilled`), so placing an order never names it.
+   */
+  fulfillment_status?: string
 }
 
 /** A row of the `order_lines` table. */
@@ -115,7 +122,6 @@ export const ORDER_COLUMNS = columnsOf<OrderRow>({
   version: true,
   created_at: true,
   updated_at: true,
-  fulfillment_status: true,
 })
 
 /** The columns of `order_lines`, in the order a multi-row insert binds them. */
@@ -147,12 +153,12 @@ export const EVENT_COLUMNS = columnsOf<OrderEventRow>({
 })
 
 /** Maps an order row and its line rows (in position order) to the domain type. */
-export function toOrder(row: OrderRow, lines: readonly OrderLineRow[]): Order {
+export function toOrder(row: StoredOrderRow, lines: readonly OrderLineRow[]): Order {
   return {
     id: row.id,
     number: fromDbInt(row.number),
     status: row.status as OrderStatus,
-    fulfillmentStatus: row.fulfillment_status as OrderFulfillmentStatus,
+    fulfillmentStatus: (row.fulfillment_status ?? 'unfulfilled') as OrderFulfillmentStatus,
     version: fromDbInt(row.version),
     customerId: row.customer_id,
     email: row.email,

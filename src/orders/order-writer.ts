@@ -177,7 +177,6 @@ export function buildOrderRows(
     version: 1,
     created_at: at,
     updated_at: at,
-    fulfillment_status: 'unfulfilled',
   }
   const lines = input.items.map(
     (item, position): OrderLineRow => ({

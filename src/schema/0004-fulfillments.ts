@@ -74,10 +74,9 @@ export async function down(db: Knex, tables: Tables): Promise<void> {
   await db.schema.dropTableIfExists(p.fulfillmentKeys)
   await db.schema.dropTableIfExists(p.fulfillmentLines)
   await db.schema.dropTableIfExists(p.fulfillments)
-  await db.schema.alterTable(p.orderLines, (t) => {
-    t.dropColumn('fulfilled_quantity')
-  })
-  await db.schema.alterTable(p.orders, (t) => {
-    t.dropColumn('fulfillment_status')
-  })
+  // ALTER TABLE … DROP COLUMN on every dialect (SQLite 3.35+). Knex's SQLite path rebuilds the table
+  // instead, and with foreign keys on (a pragma that cannot change inside the migration's transaction)
+  // dropping the old orders table would cascade to every order line and event.
+  await db.raw('alter table ?? drop column ??', [p.orderLines, 'fulfilled_quantity'])
+  await db.raw('alter table ?? drop column ??', [p.orders, 'fulfillment_status'])
 }
