@@ -14,11 +14,13 @@ describe('the built package', () => {
     const esm = await importPackage()
     const cjs = requirePackage()
     const expected = [
+      'BalanceExceededError',
       'CardDataRejectedError',
       'CheckoutStoreError',
       'ConfigurationError',
       'CustomerHasOpenOrdersError',
       'DuplicateEmailError',
+      'FULFILLMENT_TRANSITIONS',
       'IdempotencyKeyReusedError',
       'InvalidTransitionError',
       'NotFoundError',

@@ -6,7 +6,10 @@ import {
   type CheckoutStoreErrorCode,
   type Customer,
   createCheckoutStore,
+  type Fulfillment,
+  type FulfillmentStatus,
   type Order,
+  type OrderFulfillmentStatus,
   type OrderStatus,
   type Page,
   type ValidationError,
@@ -25,6 +28,20 @@ describe('public types', () => {
     expectTypeOf<Order['status']>().toEqualTypeOf<OrderStatus>()
     expectTypeOf<CheckoutStore['orders']['list']>().returns.resolves.toEqualTypeOf<Page<Order>>()
     expectTypeOf<CheckoutStore['customers']['find']>().returns.resolves.toEqualTypeOf<Customer | null>()
+  })
+
+  it('types fulfillments and the order fulfillment status', () => {
+    expectTypeOf<Order['fulfillmentStatus']>().toEqualTypeOf<OrderFulfillmentStatus>()
+    expectTypeOf<OrderFulfillmentStatus>().toEqualTypeOf<
+      'unfulfilled' | 'partially_fulfilled' | 'fulfilled'
+    >()
+    expectTypeOf<Fulfillment['status']>().toEqualTypeOf<FulfillmentStatus>()
+    expectTypeOf<Fulfillment['shippedAt']>().toEqualTypeOf<Date | null>()
+    expectTypeOf<CheckoutStore['fulfillments']['list']>().returns.resolves.toEqualTypeOf<Fulfillment[]>()
+    expectTypeOf<'BALANCE_EXCEEDED'>().toExtend<CheckoutStoreErrorCode>()
+    // @ts-expect-error no such fulfillment status
+    const status: FulfillmentStatus = 'lost'
+    void status
   })
 
   it('gives every error a code from the closed union', () => {
