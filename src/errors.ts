@@ -227,6 +227,15 @@ export class CustomerHasOpenOrdersError extends CheckoutStoreError {
 /**
  * The call asks for more than is left (`BALANCE_EXCEEDED`): more units of an order line than are neither
  * in a live fulfillment nor refunded, or more money than is left to capture or refund.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.fulfillments.create(order.id, { items: [{ lineId, quantity: 5 }] })
+ * } catch (error) {
+ *   if (error instanceof BalanceExceededError) console.log(`only ${error.available} left`)
+ * }
+ * ```
  */
 export class BalanceExceededError extends CheckoutStoreError {
   /** Always `'BalanceExceededError'`. */

@@ -1,12 +1,34 @@
 import type { OrderStatus } from '../orders/order-status.js'
 
-/** Where a fulfillment (a parcel) is: `pending` when created; `delivered` and `cancelled` are final. */
+/**
+ * Where a fulfillment (a parcel) is: `pending` when created; `delivered` and `cancelled` are final.
+ *
+ * @example
+ * ```ts
+ * const open: FulfillmentStatus[] = ['pending', 'shipped']
+ * ```
+ */
 export type FulfillmentStatus = 'pending' | 'shipped' | 'delivered' | 'cancelled'
 
-/** How much of an order is in live (not cancelled) fulfillments. */
+/**
+ * How much of an order is in live (not cancelled) fulfillments, as `order.fulfillmentStatus` says.
+ *
+ * @example
+ * ```ts
+ * const order = await store.orders.get(id)
+ * if (order.fulfillmentStatus !== 'fulfilled') await store.fulfillments.create(order.id)
+ * ```
+ */
 export type OrderFulfillmentStatus = 'unfulfilled' | 'partially_fulfilled' | 'fulfilled'
 
-/** The allowed moves of a fulfillment: from each status, the statuses it may go to. */
+/**
+ * The allowed moves of a fulfillment: from each status, the statuses it may go to.
+ *
+ * @example
+ * ```ts
+ * FULFILLMENT_TRANSITIONS[parcel.status].includes('shipped') // may it ship?
+ * ```
+ */
 export const FULFILLMENT_TRANSITIONS: Readonly<Record<FulfillmentStatus, readonly FulfillmentStatus[]>> = {
   pending: ['shipped', 'cancelled'],
   shipped: ['delivered', 'cancelled'],

@@ -1,7 +1,14 @@
 import type { Metadata } from '../metadata.js'
 import type { FulfillmentStatus } from './fulfillment-status.js'
 
-/** Units of one order line, for a fulfillment. */
+/**
+ * Units of one order line, for a fulfillment.
+ *
+ * @example
+ * ```ts
+ * const item: FulfillmentItemInput = { lineId: order.items[0].id, quantity: 1 }
+ * ```
+ */
 export interface FulfillmentItemInput {
   /** The order line's id (`order.items[i].id`). */
   lineId: string
@@ -9,7 +16,19 @@ export interface FulfillmentItemInput {
   quantity: number
 }
 
-/** Carrier and tracking of a parcel; each may be set on create or on ship. */
+/**
+ * Carrier and tracking of a parcel; each may be set on create or on ship.
+ *
+ * @example
+ * ```ts
+ * const tracking: TrackingInput = {
+ *   carrier: 'USPS',
+ *   trackingNumber: '9400111899223100012345',
+ *   trackingUrl: 'https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223100012345',
+ * }
+ * await store.fulfillments.ship(parcel.id, tracking)
+ * ```
+ */
 export interface TrackingInput {
   /** The carrier, such as `UPS` or `DHL Express`; 1 to 64 characters. */
   carrier?: string | null | undefined
@@ -19,7 +38,19 @@ export interface TrackingInput {
   trackingUrl?: string | null | undefined
 }
 
-/** A new fulfillment: which units leave the warehouse in one parcel, and how to track it. */
+/**
+ * A new fulfillment: which units leave the warehouse in one parcel, and how to track it.
+ *
+ * @example
+ * ```ts
+ * const input: FulfillmentInput = {
+ *   items: [{ lineId: order.items[0].id, quantity: 1 }],
+ *   carrier: 'UPS',
+ *   trackingNumber: '1Z999AA10123456784',
+ *   metadata: { warehouse: 'north' },
+ * }
+ * ```
+ */
 export interface FulfillmentInput extends TrackingInput {
   /**
    * The units it takes, each line at most once. Left out: every unit of the order not yet in a live
@@ -30,7 +61,14 @@ export interface FulfillmentInput extends TrackingInput {
   metadata?: Metadata | null | undefined
 }
 
-/** Options for {@link FulfillmentRepository.create}. */
+/**
+ * Options for {@link FulfillmentRepository.create}.
+ *
+ * @example
+ * ```ts
+ * await store.fulfillments.create(order.id, input, { idempotencyKey: `parcel-${order.id}-1` })
+ * ```
+ */
 export interface CreateFulfillmentOptions {
   /**
    * 1 to 255 characters, scoped to the order. The same key with the same input returns the first
@@ -39,7 +77,14 @@ export interface CreateFulfillmentOptions {
   idempotencyKey?: string | undefined
 }
 
-/** Units of one order line in a fulfillment. */
+/**
+ * Units of one order line in a fulfillment.
+ *
+ * @example
+ * ```ts
+ * for (const { lineId, quantity } of parcel.items) console.log(lineId, quantity)
+ * ```
+ */
 export interface FulfillmentLine {
   /** The order line's id. */
   lineId: string
@@ -47,7 +92,16 @@ export interface FulfillmentLine {
   quantity: number
 }
 
-/** A stored fulfillment: a parcel of an order's units. */
+/**
+ * A stored fulfillment: a parcel of an order's units.
+ *
+ * @example
+ * ```ts
+ * const parcel: Fulfillment = await store.fulfillments.create(order.id)
+ * parcel.status // 'pending'
+ * parcel.items // [{ lineId, quantity: 2 }]
+ * ```
+ */
 export interface Fulfillment {
   /** The fulfillment's id, a UUIDv7. */
   id: string
@@ -84,6 +138,13 @@ export interface Fulfillment {
  * `order.fulfillmentStatus` in step and moves the order to `shipped` or `delivered` when its goods get
  * there, in one transaction with the events. Every method validates its input (card data first) and
  * throws a `CheckoutStoreError` with a stable code, writing nothing, when it is wrong.
+ *
+ * @example
+ * ```ts
+ * const parcel = await store.fulfillments.create(order.id, { carrier: 'UPS' }, { idempotencyKey: 'parcel-1' })
+ * await store.fulfillments.ship(parcel.id, { trackingNumber: '1Z999AA10123456784' })
+ * await store.fulfillments.deliver(parcel.id)
+ * ```
  */
 export interface FulfillmentRepository {
   /**
