@@ -66,16 +66,7 @@ export async function createFulfillment(
   const goods = await readGoods(trx, tables, orderId)
   const items = unitsToTake(goods, input)
 
-  for (const item of items) {
-    // The invariant, kept by the database whatever the caller read: units in live fulfillments never pass
-    // what was bought less what was refunded by line. The order's lock already serialises these writes;
-    // this condition is what makes over-shipping impossible even for a writer that skipped the lock.
-    const raised = await trx(tables.orderLines)
-      .where({ id: item.line.lineId, order_id: orderId })
-      .whereRaw('?? + ?? + ? <= ??', ['fulfilled_quantity', 'refunded_quantity', item.quantity, 'quantity'])
-      .increment('fulfilled_quantity', item.quantity)
-    if (raised !== 1) throw new BalanceExceededError(item.quantity, availableUnits(item.line), 'units')
-  }
+  await takeUnits(trx, tables.orderLines, orderId, items)
 
   const now = new Date()
   const at = toDbDate(dialect, now)
@@ -138,6 +129,42 @@ export async function createFulfillment(
   ])
 
   return toFulfillment(row, lines)
+}
+
+/**
+ * Raises each line's count of fulfilled units by what the fulfillment takes, in one statement for all
+ * its lines. The invariant lives in the statement's condition, whatever the caller read: units in live
+ * fulfillments never pass what was bought less what was refunded by line. The order's lock already
+ * serialises these writes; the condition makes over-shipping impossible even for a writer that skipped
+ * the lock. A line that would pass it is not raised, and then the whole write is undone.
+ */
+async function takeUnits(
+  trx: Knex.Transaction,
+  orderLines: string,
+  orderId: string,
+  items: ReadonlyArray<{ line: LineGoods; quantity: number }>,
+): Promise<void> {
+  // The quantities are validated integers, written as literals: a bound parameter in a CASE has no type
+  // on PostgreSQL. The line ids are bound.
+  const units = `case ?? ${items.map((item) => `when ? then ${Math.trunc(item.quantity)}`).join(' ')} end`
+  const bindings = ['id', ...items.map((item) => item.line.lineId)]
+  const raised = await trx(orderLines)
+    .where('order_id', orderId)
+    .whereIn(
+      'id',
+      items.map((item) => item.line.lineId),
+    )
+    .whereRaw(`?? + ?? + ${units} <= ??`, [
+      'fulfilled_quantity',
+      'refunded_quantity',
+      ...bindings,
+      'quantity',
+    ])
+    .update({ fulfilled_quantity: trx.raw(`?? + ${units}`, ['fulfilled_quantity', ...bindings]) })
+  if (raised !== items.length) {
+    const [first] = items as [{ line: LineGoods; quantity: number }]
+    throw new BalanceExceededError(first.quantity, availableUnits(first.line), 'units')
+  }
 }
 
 /** The units a new fulfillment takes: the items asked for, or every unit left. */
