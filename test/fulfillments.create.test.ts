@@ -253,7 +253,7 @@ describeEachDatabase('fulfillments.create', (db) => {
         { idempotencyKey: 'q' },
       ),
     )
-    // Lock, key look-up, goods, one counter per line, fulfillment, lines, key, order status.
+    // Lock, key look-up, goods, the lines' counters, fulfillment, its lines, key, order status.
     // The outbox's own statements are the outbox's to count.
     expect(insideTransaction(create.sql.filter((s) => !/outbox/i.test(s))).length).toBeLessThanOrEqual(8)
 

@@ -33,9 +33,9 @@ export interface RequestKey {
 
 /**
  * Creates a fulfillment inside `trx`: locks the order, replays a known idempotency key, checks the
- * order's status, takes the units (each line's counter raised by a conditional UPDATE), writes the
- * fulfillment, its lines and its key, brings the order in line, and appends the events. For one line and
- * no status change: 7 statements (8 with a key).
+ * order's status, takes the units (every line's counter raised by one conditional UPDATE), writes the
+ * fulfillment, its lines and its key, brings the order in line, and appends the events: at most 6
+ * statements for any number of lines, 8 with a key, before the outbox's.
  */
 export async function createFulfillment(
   trx: Knex.Transaction,
