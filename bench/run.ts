@@ -34,6 +34,7 @@ import {
   type ImplementationKey,
   orderInput,
   seededOrderId,
+  TABLES,
 } from './workload.js'
 
 /*
@@ -94,6 +95,7 @@ const WORKLOADS = {
   W3: `W3 list ${PAGE} + lines`,
   W4: 'W4 pending → paid',
   W5: 'W5 bulk import',
+  W8: 'W8 fulfil + ship',
 } as const
 type WorkloadKey = keyof typeof WORKLOADS
 
@@ -313,6 +315,26 @@ async function runDatabase(
     )
     withRatios(report.cells.W4)
 
+    // W8: each implementation packs and ships the very orders its W4 just moved to paid.
+    log('  W8')
+    const w8 = w4.flatMap(({ key }, k) => {
+      const impl = impls.find((candidate) => candidate.key === key)
+      return impl?.fulfilAndShip ? [{ key, k, fulfilAndShip: impl.fulfilAndShip.bind(impl) }] : []
+    })
+    report.cells.W8 = await sideBySide(
+      counter,
+      w8.map(({ key, k, fulfilAndShip }) => ({
+        key,
+        op: (i: number) => fulfilAndShip(seededOrderId(k * slice + i)),
+      })),
+      { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w4 },
+    )
+    withRatios(report.cells.W8)
+    for (const { key, k } of w8) {
+      const problem = await checkShipped(db, seededOrderId(k * slice))
+      if (problem) verification.problems.push(`W8 ${LABELS[key]}: ${problem}`)
+    }
+
     // W5: one repetition imports importSize orders, the best way each implementation offers.
     const imports: BenchOrderInput[] = Array.from({ length: plan.importSize }, (_, i) => {
       const customer = HOT_CUSTOMERS + (i % (CUSTOMERS - HOT_CUSTOMERS))
@@ -347,6 +369,11 @@ async function runDatabase(
     if (db.dialect === 'mysql' && keys.includes('drizzle')) {
       notes.push(
         "Drizzle W2/W3 on MariaDB: two core selects; its relational queries fail there (LATERAL in mode 'default', an outer reference in a derived table in mode 'planetscale').",
+      )
+    }
+    if (w8.length > 0) {
+      notes.push(
+        'W8: every unit of a paid order in one parcel, then shipped with carrier and tracking: two transactions each, on the orders W4 paid.',
       )
     }
     if (keys.includes('checkout-store')) {
@@ -388,6 +415,23 @@ async function runDatabase(
   } finally {
     await db.close()
   }
+}
+
+/** What W8 must leave behind on one order: shipped, fulfilled, one shipped parcel of its three lines. */
+async function checkShipped(db: BenchDatabase, orderId: string): Promise<string | undefined> {
+  const order = (await db.knex(TABLES.orders).where({ id: orderId }).first('status', 'fulfillment_status')) as
+    | { status: string; fulfillment_status: string }
+    | undefined
+  const parcels = (await db
+    .knex(TABLES.fulfillments)
+    .where({ order_id: orderId })
+    .select('id', 'status')) as Array<{
+    id: string
+    status: string
+  }>
+  const lines = await db.knex(TABLES.fulfillmentLines).where({ order_id: orderId }).count({ n: '*' }).first()
+  const found = `${order?.status}/${order?.fulfillment_status}, parcels ${parcels.map((p) => p.status).join(',')}, lines ${Number(lines?.n)}`
+  return found === 'shipped/fulfilled, parcels shipped, lines 3' ? undefined : `order ${orderId} is ${found}`
 }
 
 // Printing ----------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ export const TABLES = {
   orderEvents: `${TABLE_PREFIX}order_events`,
   idempotencyKeys: `${TABLE_PREFIX}idempotency_keys`,
   counters: `${TABLE_PREFIX}counters`,
+  fulfillments: `${TABLE_PREFIX}fulfillments`,
+  fulfillmentLines: `${TABLE_PREFIX}fulfillment_lines`,
 } as const
 
 /** The counter row behind order numbers (src/schema/0001-initial.ts). */
@@ -87,6 +89,11 @@ export interface Implementation {
   listCustomerOrders(customerId: string, limit: number): Promise<[number, number]>
   /** W4: pending → paid, with the status_changed event, in one transaction. */
   markPaid?(id: string): Promise<void>
+  /**
+   * W8: packs every unit of a paid order in one parcel (one transaction), then ships it with carrier and
+   * tracking (another): the order ends `shipped`, with its `status_changed` event.
+   */
+  fulfilAndShip?(orderId: string): Promise<void>
   /** W5: imports the orders the fastest way the implementation offers. */
   importOrders?(inputs: readonly BenchOrderInput[]): Promise<void>
   /** Releases what the implementation opened itself. */
@@ -98,6 +105,9 @@ export const IMPLEMENTATION_KEYS = ['checkout-store', 'knex', 'raw', 'objection'
 
 /** One of {@link IMPLEMENTATION_KEYS}. */
 export type ImplementationKey = (typeof IMPLEMENTATION_KEYS)[number]
+
+/** The carrier and tracking number W8 ships with. */
+export const PARCEL = { carrier: 'UPS', trackingNumber: '1Z999AA10123456784' } as const
 
 /** The shipping address every bench order carries. */
 export const SHIPPING_ADDRESS: BenchAddress = {

@@ -1,3 +1,4 @@
+import type { FulfillmentStatus, OrderFulfillmentStatus } from './fulfillments/fulfillment-status.js'
 import type { OrderStatus } from './orders/order-status.js'
 import type { PaymentStatus } from './payments/payment-status.js'
 
@@ -73,7 +74,7 @@ export interface ValidationIssue {
  * if (error.code === 'NOT_FOUND' && error.entity === 'order') res.status(404).send('No such order')
  * ```
  */
-export type RecordKind = 'customer' | 'address' | 'payment method' | 'order' | 'payment'
+export type RecordKind = 'customer' | 'address' | 'payment method' | 'order' | 'payment' | 'fulfillment'
 
 /**
  * What an {@link InvalidTransitionError} is about.
@@ -83,19 +84,24 @@ export type RecordKind = 'customer' | 'address' | 'payment method' | 'order' | '
  * if (error.code === 'INVALID_TRANSITION' && error.entity === 'payment') // a voided payment, say
  * ```
  */
-export type TransitionEntity = 'order' | 'payment'
+export type TransitionEntity = 'order' | 'payment' | 'fulfillment'
 
-const ENTITY_NAMES: Readonly<Record<TransitionEntity, string>> = { order: 'Order', payment: 'Payment' }
+const ENTITY_NAMES: Readonly<Record<TransitionEntity, string>> = {
+  order: 'Order',
+  payment: 'Payment',
+  fulfillment: 'Fulfillment',
+}
 
 /**
- * A status as {@link InvalidTransitionError} names it: an order's or a payment's.
+ * A status as {@link InvalidTransitionError} names it: an order's, a payment's or a fulfillment's, or
+ * `fulfilled` for an order's goods.
  *
  * @example
  * ```ts
  * const describe = (from: TransitionStatus, to: TransitionStatus) => `${from} → ${to}`
  * ```
  */
-export type TransitionStatus = OrderStatus | PaymentStatus
+export type TransitionStatus = OrderStatus | PaymentStatus | FulfillmentStatus | OrderFulfillmentStatus
 
 // A registered symbol: the ESM and the CommonJS build each have their own classes, but Symbol.for gives
 // both the same key, so an error from either build is recognised by either.
@@ -378,7 +384,7 @@ export class InvalidTransitionError extends CheckoutStoreError {
   readonly to: TransitionStatus
 
   /**
-   * @param id - The order's or payment's id.
+   * @param id - The order's, payment's or fulfillment's id.
    * @param from - The current status.
    * @param to - The status asked for.
    * @param entity - What `id` names. @defaultValue `'order'`

@@ -53,6 +53,20 @@ export {
   type ValidationIssue,
   VersionConflictError,
 } from './errors.js'
+export type {
+  CreateFulfillmentOptions,
+  Fulfillment,
+  FulfillmentInput,
+  FulfillmentItemInput,
+  FulfillmentLine,
+  FulfillmentRepository,
+  TrackingInput,
+} from './fulfillments/fulfillment.js'
+export {
+  FULFILLMENT_TRANSITIONS,
+  type FulfillmentStatus,
+  type OrderFulfillmentStatus,
+} from './fulfillments/fulfillment-status.js'
 export type { Metadata } from './metadata.js'
 export type { PruneIdempotencyKeysOptions } from './orders/idempotency.js'
 export type {

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex'
 import type { CustomerRepository } from './customers/customer.js'
 import { createCustomerRepository } from './customers/customer-repository.js'
+import type { FulfillmentRepository } from './fulfillments/fulfillment.js'
+import { createFulfillmentRepository } from './fulfillments/fulfillment-repository.js'
 import { type PruneIdempotencyKeysOptions, pruneIdempotencyKeys } from './orders/idempotency.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
@@ -51,6 +53,8 @@ export interface CheckoutStoreTransaction {
   readonly orders: OrderRepository
   /** Payments, inside the transaction. */
   readonly payments: PaymentRepository
+  /** Fulfillments, inside the transaction. */
+  readonly fulfillments: FulfillmentRepository
   /** The Knex transaction itself, for the host's own queries in the same transaction. */
   readonly trx: Knex.Transaction
 }
@@ -72,6 +76,8 @@ export interface CheckoutStore {
   readonly orders: OrderRepository
   /** The orders' payments: authorizations, captures, refunds and voids, in a ledger per order. */
   readonly payments: PaymentRepository
+  /** What left the warehouse, line by line, with carrier and tracking. */
+  readonly fulfillments: FulfillmentRepository
   /**
    * Applies the library's migrations that have not run yet, tracked in its own table
    * (`<prefix>migrations`), never in the host's `knex_migrations`. Safe to call from several processes
@@ -165,6 +171,7 @@ export function createCheckoutStore(
       customers: translateErrors(createCustomerRepository(bound), dialect),
       orders: translateErrors(createOrderRepository(bound), dialect),
       payments: translateErrors(createPaymentRepository(bound), dialect),
+      fulfillments: translateErrors(createFulfillmentRepository(bound), dialect),
       trx,
     }
   }
@@ -174,6 +181,7 @@ export function createCheckoutStore(
     customers: translateErrors(createCustomerRepository(context), dialect),
     orders: translateErrors(createOrderRepository(context), dialect),
     payments: translateErrors(createPaymentRepository(context), dialect),
+    fulfillments: translateErrors(createFulfillmentRepository(context), dialect),
     ...translateErrors(
       {
         migrate: () => migrateLatest(db, dialect, tables),

@@ -23,6 +23,7 @@ describe('the built package', () => {
       'CustomerHasOpenOrdersError',
       'DatabaseError',
       'DuplicateEmailError',
+      'FULFILLMENT_TRANSITIONS',
       'HTTP_STATUS',
       'IdempotencyKeyReusedError',
       'InvalidTransitionError',

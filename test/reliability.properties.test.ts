@@ -88,6 +88,7 @@ function expectedOrder(input: OrderInput, email: string) {
     id: expect.any(String),
     number: expect.any(Number),
     status: 'pending',
+    fulfillmentStatus: 'unfulfilled',
     version: 1,
     customerId: input.customerId ?? null,
     email,

@@ -182,6 +182,55 @@ describeEachDatabase('reliability: upgrades', (db) => {
     expect(await store.pruneIdempotencyKeys({ olderThan: new Date(Date.now() + 60_000) })).toBe(1)
   })
 
+  it('applies 0004 over data written under 0001–0003, and orders read back identical, unfulfilled', async () => {
+    const knex = db().knex
+    const store = createCheckoutStore(knex, { tablePrefix: 'ful_' })
+    const tables = tableNames('ful_')
+    const config = { migrationSource: store.migrationSource, tableName: 'ful_migrations' }
+    for (let i = 0; i < 3; i++) await knex.migrate.up(config)
+    expect(await logNames(knex, 'ful_migrations')).toEqual(MIGRATIONS.slice(0, 3))
+
+    // As a release that shipped 0001–0003 left them: a paid order with one of three units refunded by
+    // line, and a shipped order (shipped as a whole, before fulfillments existed).
+    const ada = await store.customers.create(sampleCustomer('fulfil'))
+    const input = {
+      ...sampleOrder(ada.id),
+      items: [{ sku: 'TEE-M', name: 'Tee', attributes: { size: 'M' }, quantity: 3, unitPrice: 1999 }],
+    }
+    const order = await insertLegacyOrder(knex, tables, input, 'before-0004')
+    const line = order.items[0]?.id as string
+    await knex(tables.orders).where({ id: order.id }).update({ status: 'paid', version: 2 })
+    await knex(tables.orderLines).where({ id: line }).update({ refunded_quantity: 1 })
+    const shipped = await insertLegacyOrder(knex, tables, sampleOrder(ada.id))
+    await knex(tables.orders).where({ id: shipped.id }).update({ status: 'shipped', version: 3 })
+    const before = await rawRows(knex, tables)
+
+    expect(await store.migrate()).toEqual(MIGRATIONS.slice(3))
+    const after = await rawRows(knex, tables)
+    for (const [table, rows] of Object.entries(before)) {
+      const now = (after[table] ?? []).map((row, i) => pick(row, Object.keys(rows[i] ?? {})))
+      expect(now, table).toEqual(rows)
+    }
+    expect(await store.orders.get(order.id)).toMatchObject({
+      status: 'paid',
+      fulfillmentStatus: 'unfulfilled',
+    })
+    expect(await store.orders.get(shipped.id)).toMatchObject({
+      status: 'shipped',
+      fulfillmentStatus: 'unfulfilled',
+    })
+
+    // The refund made before the upgrade counts: two units are left to ship, and shipping them ships the order.
+    const parcel = await store.fulfillments.create(order.id)
+    expect(parcel.items).toEqual([{ lineId: line, quantity: 2 }])
+    await store.fulfillments.ship(parcel.id)
+    expect(await store.orders.get(order.id)).toMatchObject({
+      status: 'shipped',
+      fulfillmentStatus: 'fulfilled',
+    })
+    expect((await store.orders.create(input, { idempotencyKey: 'before-0004' })).id).toBe(order.id)
+  })
+
   it('reverts 0002 alone through the migration source, keeping the data, and store.migrate() re-applies it', async () => {
     const knex = db().knex
     const store = createCheckoutStore(knex, { tablePrefix: 'down_' })

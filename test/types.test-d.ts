@@ -12,11 +12,14 @@ import {
   createCheckoutStore,
   type DuplicateEmailError,
   type ExpectedVersionOptions,
+  type Fulfillment,
+  type FulfillmentStatus,
   type InvalidTransitionError,
   isCheckoutStoreError,
   type ListOrdersOptions,
   NotFoundError,
   type Order,
+  type OrderFulfillmentStatus,
   type OrderInput,
   type OrderStatus,
   type Page,
@@ -45,6 +48,20 @@ describe('public types', () => {
     expectTypeOf<Order['status']>().toEqualTypeOf<OrderStatus>()
     expectTypeOf<CheckoutStore['orders']['list']>().returns.resolves.toEqualTypeOf<Page<Order>>()
     expectTypeOf<CheckoutStore['customers']['find']>().returns.resolves.toEqualTypeOf<Customer | null>()
+  })
+
+  it('types fulfillments and the order fulfillment status', () => {
+    expectTypeOf<Order['fulfillmentStatus']>().toEqualTypeOf<OrderFulfillmentStatus>()
+    expectTypeOf<OrderFulfillmentStatus>().toEqualTypeOf<
+      'unfulfilled' | 'partially_fulfilled' | 'fulfilled'
+    >()
+    expectTypeOf<Fulfillment['status']>().toEqualTypeOf<FulfillmentStatus>()
+    expectTypeOf<Fulfillment['shippedAt']>().toEqualTypeOf<Date | null>()
+    expectTypeOf<CheckoutStore['fulfillments']['list']>().returns.resolves.toEqualTypeOf<Fulfillment[]>()
+    expectTypeOf<'BALANCE_EXCEEDED'>().toExtend<CheckoutStoreErrorCode>()
+    // @ts-expect-error no such fulfillment status
+    const status: FulfillmentStatus = 'lost'
+    void status
   })
 
   it('rejects input of the wrong shape at compile time', () => {

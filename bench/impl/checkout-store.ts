@@ -1,7 +1,7 @@
 import type { BenchDatabase } from '../databases.js'
 import { mapConcurrent } from '../harness.js'
 import type { BenchOrderInput, Implementation } from '../workload.js'
-import { TABLE_PREFIX } from '../workload.js'
+import { PARCEL, TABLE_PREFIX } from '../workload.js'
 
 // The built package, as a user imports it (`npm run bench` builds first), typed from the source so that
 // type-checking does not need a build.
@@ -41,6 +41,10 @@ export function createCheckoutStoreImpl(db: BenchDatabase): Implementation {
     },
     async markPaid(id) {
       await store.orders.transition(id, 'paid')
+    },
+    async fulfilAndShip(orderId) {
+      const parcel = await store.fulfillments.create(orderId)
+      await store.fulfillments.ship(parcel.id, PARCEL)
     },
     async importOrders(inputs) {
       for (let start = 0; start < inputs.length; start += IMPORT_BATCH) {

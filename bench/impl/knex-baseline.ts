@@ -3,6 +3,7 @@ import { uuidv7 } from 'uuidv7'
 import type { BenchDatabase } from '../databases.js'
 import type { BenchOrderInput, Dialect, Implementation } from '../workload.js'
 import { ORDER_NUMBER_COUNTER, TABLES } from '../workload.js'
+import { fulfilAndShip } from './knex-fulfillment.js'
 import { type DriverRow, eventRow, lineRows, orderRow, toOrder, toOrders } from './rows.js'
 
 /*
@@ -13,6 +14,7 @@ import { type DriverRow, eventRow, lineRows, orderRow, toOrder, toOrders } from 
  * W2: select the order, select its lines. W3: select 50 orders newest first, select their lines.
  * W4: one transaction: select status and version, conditional update, insert the status_changed event.
  * W5: per batch, one transaction: bump the counter by the batch size, one multi-row insert per table.
+ * W8: see knex-fulfillment.ts.
  */
 
 /** Orders per import batch. SQLite compiles a multi-row insert as a compound SELECT, at most 500 terms. */
@@ -102,6 +104,10 @@ export function createKnexBaseline(db: BenchDatabase): Implementation {
         if (updated !== 1) throw new Error(`order ${id} changed meanwhile`)
         await trx(TABLES.orderEvents).insert(eventRow(dialect, id, at, 'pending', 'paid'))
       })
+    },
+
+    async fulfilAndShip(orderId) {
+      await fulfilAndShip(knex, dialect, orderId)
     },
 
     async importOrders(inputs) {

@@ -152,6 +152,8 @@ export async function eraseCustomer(
         version: trx.raw('?? + 1', ['version']),
       })
     await trx(t.orderLines).whereIn('order_id', chunk).update({ metadata: null })
+    // A parcel's metadata may name the recipient; carrier and tracking number are not personal data.
+    await trx(t.fulfillments).whereIn('order_id', chunk).update({ metadata: null })
     await trx(t.orderEvents).whereIn('order_id', chunk).update({ note: null })
     // An actor that names the customer (`Ada Lovelace`, `customer:Ada@Example.com`) is their data too.
     const actors = trx(t.orderEvents).whereIn('order_id', chunk)

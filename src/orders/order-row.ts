@@ -1,4 +1,5 @@
 import type { AddressSnapshot } from '../customers/address.js'
+import type { OrderFulfillmentStatus } from '../fulfillments/fulfillment-status.js'
 import type { Metadata } from '../metadata.js'
 import type { OrderPaymentStatus } from '../payments/payment-status.js'
 import { type DbDate, fromDbDate, fromDbInt, fromDbJson } from '../sql/values.js'
@@ -47,6 +48,15 @@ export interface OrderRow {
   refunded_total: DbBigInt
   /** Derived from the ledger in payments/payment-status.ts, stored for the filter and index. */
   payment_status: string
+}
+
+/** An `orders` row as read back: the columns an order is placed with, and those later writes keep. */
+export interface StoredOrderRow extends OrderRow {
+  /**
+   * unfulfilled | partially_fulfilled | fulfilled, kept by the fulfillment writes only. A new order takes
+   * the column's default (`unfulfilled`), so placing an order never names it.
+   */
+  fulfillment_status?: string
 }
 
 /** A row of the `order_lines` table. */
@@ -162,11 +172,12 @@ export const EVENT_COLUMNS = columnsOf<OrderEventRow>({
 })
 
 /** Maps an order row and its line rows (in position order) to the domain type. */
-export function toOrder(row: OrderRow, lines: readonly OrderLineRow[]): Order {
+export function toOrder(row: StoredOrderRow, lines: readonly OrderLineRow[]): Order {
   return {
     id: row.id,
     number: fromDbInt(row.number),
     status: row.status as OrderStatus,
+    fulfillmentStatus: (row.fulfillment_status ?? 'unfulfilled') as OrderFulfillmentStatus,
     version: fromDbInt(row.version),
     customerId: row.customer_id,
     email: row.email,

@@ -225,6 +225,7 @@ export function orderFromRows(rows: NewOrderRows, { input, totals, shares }: Val
     id: order.id,
     number: Number(order.number),
     status: 'pending',
+    fulfillmentStatus: 'unfulfilled',
     version: order.version,
     customerId: order.customer_id,
     email: order.email,

@@ -1,4 +1,5 @@
 import type { AddressInput, AddressSnapshot } from '../customers/address.js'
+import type { OrderFulfillmentStatus } from '../fulfillments/fulfillment-status.js'
 import type { Metadata } from '../metadata.js'
 import type { Page } from '../page.js'
 import type { OrderPaymentStatus } from '../payments/payment-status.js'
@@ -199,6 +200,11 @@ export interface Order {
   number: number
   /** Where the order is in its life; `pending` when placed. */
   status: OrderStatus
+  /**
+   * How much of the order is in live (not cancelled) fulfillments: `unfulfilled` (none),
+   * `partially_fulfilled`, or `fulfilled` (every unit not refunded by line). See `store.fulfillments`.
+   */
+  fulfillmentStatus: OrderFulfillmentStatus
   /** Starts at 1, goes up by one with every transition. */
   version: number
   /** The customer who placed it (UUIDv7), or `null` for a guest checkout. */

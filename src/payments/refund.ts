@@ -1,7 +1,10 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
 import { BalanceExceededError, ValidationError } from '../errors.js'
-import type { OrderLineRow } from '../orders/order-row.js'
+import { readGoods, settleOrder as settleGoods } from '../fulfillments/order-goods.js'
+import { lockOrder } from '../orders/order-lock.js'
+import type { OrderLineRow, StoredOrderRow } from '../orders/order-row.js'
+import { appendOutboxEvents } from '../outbox/outbox-writer.js'
 import { insertRows } from '../sql/multi-row-insert.js'
 import { fromDbInt, toDbDate } from '../sql/values.js'
 import { refundableTotal, unitsRefundAmount } from './allocation.js'
@@ -117,5 +120,12 @@ export async function refundPayment(
     actor: input.actor ?? null,
     now,
   })
+  if (refundLines.length > 0) {
+    // Units refunded by line leave the order's goods: its fulfillment status, and its status when every
+    // unit left has shipped, follow as after a fulfillment write, still under the order's row lock.
+    const order = (await lockOrder(trx, dialect, tables, orderId)) as StoredOrderRow
+    const goods = await settleGoods(trx, tables, order, await readGoods(trx, tables, orderId), now)
+    if (goods.events.length > 0) await appendOutboxEvents(trx, dialect, tables, goods.events)
+  }
   return paymentResult(trx, tables, payment)
 }

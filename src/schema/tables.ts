@@ -20,6 +20,12 @@ export interface Tables {
   readonly refundLines: string
   /** Idempotency keys of payment calls. */
   readonly paymentKeys: string
+  /** Parcels of an order's units, with carrier and tracking. */
+  readonly fulfillments: string
+  /** The units of each order line a fulfillment takes. */
+  readonly fulfillmentLines: string
+  /** Idempotency keys of `fulfillments.create`, scoped to their order. */
+  readonly fulfillmentKeys: string
   /** The library's own migration log, apart from the host's `knex_migrations`. */
   readonly migrations: string
   /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
@@ -58,6 +64,9 @@ export function tableNames(prefix: string): Tables {
     paymentTransactions: `${prefix}payment_transactions`,
     refundLines: `${prefix}refund_lines`,
     paymentKeys: `${prefix}payment_keys`,
+    fulfillments: `${prefix}fulfillments`,
+    fulfillmentLines: `${prefix}fulfillment_lines`,
+    fulfillmentKeys: `${prefix}fulfillment_keys`,
     migrations: `${prefix}migrations`,
     migrationsLock: `${prefix}migrations_lock`,
   }

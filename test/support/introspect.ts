@@ -67,6 +67,9 @@ export const LIBRARY_TABLES = [
   'counters',
   'customer_emails',
   'customers',
+  'fulfillment_keys',
+  'fulfillment_lines',
+  'fulfillments',
   'idempotency_keys',
   'migrations',
   'order_events',
@@ -84,6 +87,7 @@ export const MIGRATIONS = [
   '0001-initial',
   '0002-payment-methods-by-customer',
   '0003-payments',
+  '0004-fulfillments',
   '0006-erasure',
   '0009-idempotency-retention',
 ]

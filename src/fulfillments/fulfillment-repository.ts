@@ -1,0 +1,67 @@
+import { NotFoundError } from '../errors.js'
+import { requestHash } from '../orders/idempotency.js'
+import type { StoreContext } from '../store-context.js'
+import { idSchema } from '../text.js'
+import { parseInput, parseSchema, readInput } from '../validation.js'
+import { createFulfillment } from './create.js'
+import type { FulfillmentRepository, TrackingInput } from './fulfillment.js'
+import { listFulfillments } from './fulfillment-read.js'
+import {
+  createFulfillmentOptionsSchema,
+  fulfillmentInputSchema,
+  trackingInputSchema,
+} from './fulfillment-schema.js'
+import { type FulfillmentTarget, moveFulfillment } from './transition.js'
+
+/**
+ * Creates the fulfillment repository over a store context: reads on `ctx.db`, every write in one
+ * `ctx.write` (a transaction, or a savepoint when the store is bound to one).
+ *
+ * @param ctx - The executor, dialect and table names of the store.
+ * @returns The {@link FulfillmentRepository}.
+ */
+export function createFulfillmentRepository(ctx: StoreContext): FulfillmentRepository {
+  const { tables } = ctx
+
+  /** The fulfillment's order, read before the write so its lock can be taken first. */
+  const orderOf = async (id: string): Promise<string> => {
+    const row = (await ctx.db(tables.fulfillments).select('order_id').where({ id }).first()) as
+      | { order_id: string }
+      | undefined
+    if (!row) throw new NotFoundError('fulfillment', id)
+    return row.order_id
+  }
+
+  const move = async (rawId: unknown, to: FulfillmentTarget, rawTracking: unknown = {}) => {
+    // Card data first, over every argument's snapshot, before any of them is judged.
+    const snapshots = { id: readInput(rawId, 'id'), tracking: readInput(rawTracking ?? {}) }
+    const id = parseSchema(idSchema, snapshots.id, 'id')
+    const tracking = parseSchema(trackingInputSchema, snapshots.tracking)
+    const orderId = await orderOf(id)
+    return ctx.write((trx) => moveFulfillment(trx, ctx, orderId, id, to, tracking))
+  }
+
+  return {
+    async create(rawOrderId, rawInput, rawOptions) {
+      const snapshots = {
+        orderId: readInput(rawOrderId, 'orderId'),
+        input: readInput(rawInput ?? {}),
+        options: readInput(rawOptions ?? {}),
+      }
+      const orderId = parseSchema(idSchema, snapshots.orderId, 'orderId')
+      const input = parseSchema(fulfillmentInputSchema, snapshots.input)
+      const { idempotencyKey } = parseSchema(createFulfillmentOptionsSchema, snapshots.options)
+      const key = idempotencyKey === undefined ? undefined : { key: idempotencyKey, hash: requestHash(input) }
+      return ctx.write((trx) => createFulfillment(trx, ctx, orderId, input, key))
+    },
+
+    ship: (id, tracking?: TrackingInput) => move(id, 'shipped', tracking),
+    deliver: (id) => move(id, 'delivered'),
+    cancel: (id) => move(id, 'cancelled'),
+
+    async list(rawOrderId) {
+      const orderId = parseInput(idSchema, rawOrderId, 'orderId')
+      return listFulfillments(ctx.db, tables, orderId)
+    },
+  }
+}
