@@ -50,6 +50,14 @@ export type {
   TransitionOptions,
 } from './orders/order.js'
 export { ORDER_TRANSITIONS, type OrderStatus } from './orders/order-status.js'
+export type {
+  ClaimOptions,
+  OutboxAggregateType,
+  OutboxEvent,
+  OutboxEventType,
+  OutboxRepository,
+  PruneOptions,
+} from './outbox/outbox.js'
 export type { Page } from './page.js'
 export type { CheckoutMigration } from './schema/migration-source.js'
 export {

@@ -3,6 +3,8 @@ import type { CustomerRepository } from './customers/customer.js'
 import { createCustomerRepository } from './customers/customer-repository.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
+import type { OutboxRepository } from './outbox/outbox.js'
+import { createOutboxRepository } from './outbox/outbox-repository.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
 import { migrateLatest, rollbackAll } from './schema/migrator.js'
 import { DEFAULT_TABLE_PREFIX, tableNames } from './schema/tables.js'
@@ -28,6 +30,8 @@ export interface CheckoutStoreTransaction {
   readonly customers: CustomerRepository
   /** Orders, inside the transaction. */
   readonly orders: OrderRepository
+  /** The outbox, inside the transaction: claims and acks commit or roll back with it. */
+  readonly outbox: OutboxRepository
   /** The Knex transaction itself, for the host's own queries in the same transaction. */
   readonly trx: Knex.Transaction
 }
@@ -38,6 +42,17 @@ export interface CheckoutStore {
   readonly customers: CustomerRepository
   /** The shop's orders, with their lines and history. */
   readonly orders: OrderRepository
+  /**
+   * The transactional outbox: every write's events, committed in the write's own transaction, for a
+   * relay to claim, deliver and acknowledge.
+   *
+   * @example
+   * ```ts
+   * const batch = await store.outbox.claim({ limit: 100, leaseMs: 30_000 })
+   * await store.outbox.ack(batch.map((e) => e.id))
+   * ```
+   */
+  readonly outbox: OutboxRepository
   /**
    * Applies the library's migrations that have not run yet, tracked in its own table
    * (`<prefix>migrations`), never in the host's `knex_migrations`. Safe to call from several processes
@@ -113,12 +128,18 @@ export function createCheckoutStore(
 
   const bind = (trx: Knex.Transaction): CheckoutStoreTransaction => {
     const bound = createStoreContext(trx, dialect, tables)
-    return { customers: createCustomerRepository(bound), orders: createOrderRepository(bound), trx }
+    return {
+      customers: createCustomerRepository(bound),
+      orders: createOrderRepository(bound),
+      outbox: createOutboxRepository(bound),
+      trx,
+    }
   }
 
   return {
     customers: createCustomerRepository(context),
     orders: createOrderRepository(context),
+    outbox: createOutboxRepository(context),
     migrate: () => migrateLatest(db, dialect, tables),
     rollback: () => rollbackAll(db, dialect, tables),
     migrationSource: createMigrationSource(tables),

@@ -2,6 +2,17 @@ import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
 import { z } from 'zod'
 import { DuplicateEmailError, NotFoundError, VersionConflictError } from '../errors.js'
+import {
+  type CustomerChange,
+  customerAnonymized,
+  customerCreated,
+  customerUpdated,
+} from '../outbox/drafts.js'
+import {
+  appendOutboxEvents,
+  OUTBOX_SEQUENCE_COLUMN,
+  type OutboxSequenceSource,
+} from '../outbox/outbox-writer.js'
 import { isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
 import { type DbDate, fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
@@ -44,6 +55,17 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
   const t = ctx.tables
   const at = (date: Date): DbDate => toDbDate(ctx.dialect, date)
   const bumpVersion = (db: Knex) => db.raw('?? + 1', ['version'])
+
+  /** Appends one event of this customer to the outbox, last in the write's transaction. */
+  const emit = (
+    trx: Knex.Transaction,
+    event: Parameters<typeof appendOutboxEvents>[3][number],
+    sequences: OutboxSequenceSource = 'bump',
+  ) => appendOutboxEvents(trx, ctx.dialect, t, [event], sequences)
+
+  /** A change to the customer's addresses or payment methods is a `customer.updated` event. */
+  const emitChildChange = (trx: Knex.Transaction, locked: CustomerRow, changed: CustomerChange) =>
+    emit(trx, customerUpdated(locked.id, fromDbInt(locked.version), [changed], new Date()))
 
   async function childRows<R>(db: Knex, table: string, customerIds: string[]): Promise<R[]> {
     return db(table)
@@ -136,10 +158,11 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
     const customerId = parseId(rawCustomerId, 'customerId')
     const id = parseId(rawId, entity === 'address' ? 'addressId' : 'paymentMethodId')
     await ctx.write(async (trx) => {
-      await lockCustomer(trx, customerId)
+      const locked = await lockCustomer(trx, customerId)
       // Scoped to the customer: another customer's address or method is NOT_FOUND, never deleted.
       const deleted = await trx(table).where({ id, customer_id: customerId }).del()
       if (deleted === 0) throw new NotFoundError(entity, id)
+      await emitChildChange(trx, locked, entity === 'address' ? 'addresses' : 'paymentMethods')
     })
   }
 
@@ -158,12 +181,14 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         created_at: at(now),
         updated_at: at(now),
         anonymized_at: null,
+        outbox_sequence: 1, // its customer.created event
       }
       // The unique index on email_normalized decides, so two concurrent creates cannot both pass a
       // read-then-insert check.
       try {
         await ctx.write(async (trx) => {
           await trx(t.customers).insert(row)
+          await emit(trx, customerCreated(row.id, now), 'new')
         })
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateEmailError(error)
@@ -213,15 +238,23 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           // the same expectedVersion cannot both succeed.
           const query = trx(t.customers).where('id', customerId)
           if (expectedVersion !== undefined) query.andWhere('version', expectedVersion)
+          const now = new Date()
           const updated = await query.update({
             ...changes,
             version: bumpVersion(trx),
-            updated_at: at(new Date()),
+            updated_at: at(now),
+            // The same statement advances the customer's outbox counter for the event below.
+            [OUTBOX_SEQUENCE_COLUMN]: trx.raw('?? + 1', [OUTBOX_SEQUENCE_COLUMN]),
           })
           if (updated === 0) {
             await explainMiss(trx, t.customers, { id: customerId }, 'customer', customerId, expectedVersion)
           }
-          return requireCustomer(trx, customerId)
+          const customer = await requireCustomer(trx, customerId)
+          const changed = (['email', 'name', 'phone', 'metadata'] as const).filter(
+            (k) => data[k] !== undefined,
+          )
+          await emit(trx, customerUpdated(customerId, customer.version, changed, now), 'bumped')
+          return customer
         })
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateEmailError(error)
@@ -258,13 +291,14 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       const now = at(new Date())
       const row = toAddressRow(uuidv7(), owner, data, now)
       await ctx.write(async (trx) => {
-        await lockCustomer(trx, owner)
+        const locked = await lockCustomer(trx, owner)
         // The unique default_*_for columns allow one default each: clear the old one first.
         if (row.default_shipping_for)
           await clearDefault(trx, t.addresses, 'default_shipping_for', owner, row.id, now)
         if (row.default_billing_for)
           await clearDefault(trx, t.addresses, 'default_billing_for', owner, row.id, now)
         await trx(t.addresses).insert(row)
+        await emitChildChange(trx, locked, 'addresses')
       })
       return toAddress(row)
     },
@@ -290,7 +324,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         return current
       }
       return ctx.write(async (trx) => {
-        await lockCustomer(trx, owner)
+        const locked = await lockCustomer(trx, owner)
         const now = at(new Date())
         if (changes.default_shipping_for)
           await clearDefault(trx, t.addresses, 'default_shipping_for', owner, id, now)
@@ -303,6 +337,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         if (updated === 0) await explainMiss(trx, t.addresses, where, 'address', id, expectedVersion)
         const row: AddressRow | undefined = await trx(t.addresses).where('id', id).first()
         if (!row) throw new NotFoundError('address', id)
+        await emitChildChange(trx, locked, 'addresses')
         return toAddress(row)
       })
     },
@@ -317,7 +352,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       const now = at(new Date())
       const row = toPaymentMethodRow(uuidv7(), owner, data, now)
       const saved = await ctx.write(async (trx): Promise<PaymentMethodRow> => {
-        await lockCustomer(trx, owner)
+        const locked = await lockCustomer(trx, owner)
         // The (customer_id, provider, token) unique index decides whether the method is new. ON CONFLICT
         // DO NOTHING (INSERT IGNORE on MySQL) never fails the statement, so pg's transaction stays usable.
         await trx(t.paymentMethods).insert(row).onConflict(['customer_id', 'provider', 'token']).ignore()
@@ -325,11 +360,15 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           .where({ customer_id: owner, provider: row.provider, token: row.token })
           .first()
         if (!stored) throw new NotFoundError('customer', owner)
-        // Saving the same token again returns the method as it was saved, defaults included.
-        if (stored.id !== row.id || !data.isDefault) return stored
-        await clearDefault(trx, t.paymentMethods, 'default_for', owner, row.id, now)
-        await trx(t.paymentMethods).where('id', row.id).update({ default_for: owner })
-        return { ...stored, default_for: owner }
+        // Saving the same token again returns the method as it was saved, defaults included, and
+        // changes nothing, so it is no event either.
+        if (stored.id !== row.id) return stored
+        if (data.isDefault) {
+          await clearDefault(trx, t.paymentMethods, 'default_for', owner, row.id, now)
+          await trx(t.paymentMethods).where('id', row.id).update({ default_for: owner })
+        }
+        await emitChildChange(trx, locked, 'paymentMethods')
+        return data.isDefault ? { ...stored, default_for: owner } : stored
       })
       return toPaymentMethod(saved)
     },
@@ -344,7 +383,10 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       return ctx.write(async (trx) => {
         const row = await lockCustomer(trx, customerId)
         // Already erased: a second call writes nothing at all.
-        if (row.anonymized_at === null) await eraseCustomer(trx, ctx, row, force === true)
+        if (row.anonymized_at === null) {
+          await eraseCustomer(trx, ctx, row, force === true)
+          await emit(trx, customerAnonymized(customerId, new Date()))
+        }
         return requireCustomer(trx, customerId)
       })
     },

@@ -33,6 +33,8 @@ export interface CustomerRow {
   updated_at: DbTimestamp
   /** Set once the personal data was erased. */
   anonymized_at: DbTimestamp | null
+  /** The sequence number of the customer's last outbox event (1 once created). */
+  outbox_sequence: DbInteger
 }
 
 /** A row of the `addresses` table. */

@@ -6,6 +6,8 @@ import {
   NotFoundError,
   VersionConflictError,
 } from '../errors.js'
+import { orderStatusChanged } from '../outbox/drafts.js'
+import { appendOutboxEvents, OUTBOX_SEQUENCE_COLUMN } from '../outbox/outbox-writer.js'
 import type { Page } from '../page.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
@@ -209,13 +211,20 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
           throw new VersionConflictError(orderId, expectedVersion, version)
         }
 
-        const now = toDbDate(dialect, new Date())
+        const date = new Date()
+        const now = toDbDate(dialect, date)
         const changed = await ctx.write(async (trx) => {
           // Conditional on what was just read, so a status change never overwrites a concurrent one:
-          // of several racing callers exactly one matches the row, on every dialect.
+          // of several racing callers exactly one matches the row, on every dialect. The same statement
+          // advances the order's outbox counter for the event appended below.
           const count = await trx(tables.orders)
             .where({ id: orderId, version, status: from })
-            .update({ status: target, version: version + 1, updated_at: now })
+            .update({
+              status: target,
+              version: version + 1,
+              updated_at: now,
+              [OUTBOX_SEQUENCE_COLUMN]: trx.raw('?? + 1', [OUTBOX_SEQUENCE_COLUMN]),
+            })
           if (count === 0) return false
           const event: OrderEventRow = {
             id: uuidv7(),
@@ -228,6 +237,8 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
             created_at: now,
           }
           await trx(tables.orderEvents).insert(event)
+          const change = { orderId, number: fromDbInt(row.number), from, to: target, version: version + 1 }
+          await appendOutboxEvents(trx, dialect, tables, [orderStatusChanged(change, date)], 'bumped')
           return true
         })
 

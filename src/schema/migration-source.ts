@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import * as initial from './0001-initial.js'
 import * as paymentMethodsByCustomer from './0002-payment-methods-by-customer.js'
 import * as payments from './0003-payments.js'
+import * as outbox from './0005-outbox.js'
 import type { Tables } from './tables.js'
 
 /** One of the library's migrations, shipped as code. */
@@ -24,6 +25,7 @@ const MODULES: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0001-initial', initial],
   ['0002-payment-methods-by-customer', paymentMethodsByCustomer],
   ['0003-payments', payments],
+  ['0005-outbox', outbox],
 ]
 
 /** The library's migrations for one table prefix, oldest first. */

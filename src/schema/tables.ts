@@ -10,6 +10,8 @@ export interface Tables {
   readonly orderEvents: string
   readonly idempotencyKeys: string
   readonly counters: string
+  /** The transactional outbox: every write's events, for relays to claim. */
+  readonly outbox: string
   /** The library's own migration log, apart from the host's `knex_migrations`. */
   readonly migrations: string
   /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
@@ -43,6 +45,7 @@ export function tableNames(prefix: string): Tables {
     orderEvents: `${prefix}order_events`,
     idempotencyKeys: `${prefix}idempotency_keys`,
     counters: `${prefix}counters`,
+    outbox: `${prefix}outbox`,
     migrations: `${prefix}migrations`,
     migrationsLock: `${prefix}migrations_lock`,
   }

@@ -71,8 +71,9 @@ export const LIBRARY_TABLES = [
   'order_events',
   'order_lines',
   'orders',
+  'outbox',
   'payment_methods',
 ] as const
 
 /** The library's migrations, in order. */
-export const MIGRATIONS = ['0001-initial', '0002-payment-methods-by-customer', '0003-payments']
+export const MIGRATIONS = ['0001-initial', '0002-payment-methods-by-customer', '0003-payments', '0005-outbox']
