@@ -47,5 +47,5 @@ export async function countEvents(db: Knex): Promise<number> {
 
 /** Acknowledges every event, so a test starts from an empty claimable set. */
 export async function ackEverything(db: Knex): Promise<void> {
-  await db(OUTBOX).whereNull('acked_at').update({ acked_at: 1 })
+  await db(OUTBOX).whereNull('acked_at').update({ acked_at: Date.now() })
 }
