@@ -46,7 +46,9 @@ export type OutboxEventType =
 export interface OutboxEvent {
   /** UUIDv7: unique, so a consumer de-duplicates redeliveries on it. */
   readonly id: string
+  /** What happened, such as `order.placed`. */
   readonly type: OutboxEventType
+  /** The kind of record the event belongs to: `customer` or `order`. */
   readonly aggregateType: OutboxAggregateType
   /** The customer's or the order's id. */
   readonly aggregateId: string
