@@ -25,7 +25,11 @@ async function drain(store: CheckoutStore, seen: OutboxEvent[], done: () => bool
 
 function duplicates(ids: readonly string[]): string[] {
   const seen = new Set<string>()
-  return ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)))
+  return ids.filter((id) => {
+    if (seen.has(id)) return true
+    seen.add(id)
+    return false
+  })
 }
 
 describeEachDatabase('outbox.concurrency', (db, name) => {

@@ -2,17 +2,8 @@ import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
 import { z } from 'zod'
 import { DuplicateEmailError, NotFoundError, VersionConflictError } from '../errors.js'
-import {
-  type CustomerChange,
-  customerAnonymized,
-  customerCreated,
-  customerUpdated,
-} from '../outbox/drafts.js'
-import {
-  appendOutboxEvents,
-  OUTBOX_SEQUENCE_COLUMN,
-  type OutboxSequenceSource,
-} from '../outbox/outbox-writer.js'
+import * as drafts from '../outbox/drafts.js'
+import { advanceSequence, appendOutboxEvents, type OutboxSequenceSource } from '../outbox/outbox-writer.js'
 import { isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
 import { type DbDate, fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
@@ -57,15 +48,11 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
   const bumpVersion = (db: Knex) => db.raw('?? + 1', ['version'])
 
   /** Appends one event of this customer to the outbox, last in the write's transaction. */
-  const emit = (
-    trx: Knex.Transaction,
-    event: Parameters<typeof appendOutboxEvents>[3][number],
-    sequences: OutboxSequenceSource = 'bump',
-  ) => appendOutboxEvents(trx, ctx.dialect, t, [event], sequences)
-
+  const emit = (trx: Knex.Transaction, event: drafts.Draft, sequences: OutboxSequenceSource = 'bump') =>
+    appendOutboxEvents(trx, ctx.dialect, t, [event], sequences)
   /** A change to the customer's addresses or payment methods is a `customer.updated` event. */
-  const emitChildChange = (trx: Knex.Transaction, locked: CustomerRow, changed: CustomerChange) =>
-    emit(trx, customerUpdated(locked.id, fromDbInt(locked.version), [changed], new Date()))
+  const emitChildChange = (trx: Knex.Transaction, locked: CustomerRow, changed: drafts.CustomerChange) =>
+    emit(trx, drafts.customerUpdated(locked.id, fromDbInt(locked.version), [changed], new Date()))
 
   async function childRows<R>(db: Knex, table: string, customerIds: string[]): Promise<R[]> {
     return db(table)
@@ -188,7 +175,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       try {
         await ctx.write(async (trx) => {
           await trx(t.customers).insert(row)
-          await emit(trx, customerCreated(row.id, now), 'new')
+          await emit(trx, drafts.customerCreated(row.id, now), 'new')
         })
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateEmailError(error)
@@ -243,8 +230,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
             ...changes,
             version: bumpVersion(trx),
             updated_at: at(now),
-            // The same statement advances the customer's outbox counter for the event below.
-            [OUTBOX_SEQUENCE_COLUMN]: trx.raw('?? + 1', [OUTBOX_SEQUENCE_COLUMN]),
+            ...advanceSequence(trx), // the outbox counter, for the event below
           })
           if (updated === 0) {
             await explainMiss(trx, t.customers, { id: customerId }, 'customer', customerId, expectedVersion)
@@ -253,7 +239,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           const changed = (['email', 'name', 'phone', 'metadata'] as const).filter(
             (k) => data[k] !== undefined,
           )
-          await emit(trx, customerUpdated(customerId, customer.version, changed, now), 'bumped')
+          await emit(trx, drafts.customerUpdated(customerId, customer.version, changed, now), 'bumped')
           return customer
         })
       } catch (error) {
@@ -385,7 +371,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         // Already erased: a second call writes nothing at all.
         if (row.anonymized_at === null) {
           await eraseCustomer(trx, ctx, row, force === true)
-          await emit(trx, customerAnonymized(customerId, new Date()))
+          await emit(trx, drafts.customerAnonymized(customerId, new Date()))
         }
         return requireCustomer(trx, customerId)
       })

@@ -7,7 +7,7 @@ import {
   VersionConflictError,
 } from '../errors.js'
 import { orderStatusChanged } from '../outbox/drafts.js'
-import { appendOutboxEvents, OUTBOX_SEQUENCE_COLUMN } from '../outbox/outbox-writer.js'
+import { advanceSequence, appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Page } from '../page.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
@@ -223,7 +223,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
               status: target,
               version: version + 1,
               updated_at: now,
-              [OUTBOX_SEQUENCE_COLUMN]: trx.raw('?? + 1', [OUTBOX_SEQUENCE_COLUMN]),
+              ...advanceSequence(trx),
             })
           if (count === 0) return false
           const event: OrderEventRow = {

@@ -6,6 +6,9 @@ import type { OutboxEventDraft } from './outbox-writer.js'
  * an actor. Erasure then has nothing to chase in the outbox.
  */
 
+/** An event a write is about to append. */
+export type Draft = OutboxEventDraft
+
 /** What a `customer.updated` event says changed. */
 export type CustomerChange = 'email' | 'name' | 'phone' | 'metadata' | 'addresses' | 'paymentMethods'
 

@@ -35,6 +35,14 @@ export type OutboxSequenceSource = 'bump' | 'bumped' | 'new'
 /** The counter column on every aggregate root. */
 export const OUTBOX_SEQUENCE_COLUMN = 'outbox_sequence'
 
+/**
+ * The SET clause that advances an aggregate's counter by one event, to spread into the UPDATE a write makes
+ * of the root row anyway; then append with `'bumped'`.
+ */
+export function advanceSequence(trx: Knex.Transaction): Record<string, Knex.Raw> {
+  return { [OUTBOX_SEQUENCE_COLUMN]: trx.raw('?? + 1', [OUTBOX_SEQUENCE_COLUMN]) }
+}
+
 /** The columns of `outbox` a write sets, in the order a multi-row insert binds them. */
 const WRITE_COLUMNS = [
   'id',
