@@ -89,6 +89,14 @@ export {
   ORDER_TRANSITIONS,
   type OrderStatus,
 } from './orders/order-status.js'
+export type {
+  ClaimOptions,
+  OutboxAggregateType,
+  OutboxEvent,
+  OutboxEventType,
+  OutboxRepository,
+  PruneOptions,
+} from './outbox/outbox.js'
 export type { Page } from './page.js'
 export type {
   AuthorizeInput,

@@ -6,6 +6,8 @@ import { createFulfillmentRepository } from './fulfillments/fulfillment-reposito
 import { type PruneIdempotencyKeysOptions, pruneIdempotencyKeys } from './orders/idempotency.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
+import type { OutboxRepository } from './outbox/outbox.js'
+import { createOutboxRepository } from './outbox/outbox-repository.js'
 import type { PaymentRepository } from './payments/payment.js'
 import { createPaymentRepository } from './payments/payment-repository.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
@@ -55,6 +57,8 @@ export interface CheckoutStoreTransaction {
   readonly payments: PaymentRepository
   /** Fulfillments, inside the transaction. */
   readonly fulfillments: FulfillmentRepository
+  /** The outbox, inside the transaction: claims and acks commit or roll back with it. */
+  readonly outbox: OutboxRepository
   /** The Knex transaction itself, for the host's own queries in the same transaction. */
   readonly trx: Knex.Transaction
 }
@@ -78,6 +82,17 @@ export interface CheckoutStore {
   readonly payments: PaymentRepository
   /** What left the warehouse, line by line, with carrier and tracking. */
   readonly fulfillments: FulfillmentRepository
+  /**
+   * The transactional outbox: every write's events, committed in the write's own transaction, for a
+   * relay to claim, deliver and acknowledge.
+   *
+   * @example
+   * ```ts
+   * const batch = await store.outbox.claim({ limit: 100, leaseMs: 30_000 })
+   * await store.outbox.ack(batch.map((e) => e.id))
+   * ```
+   */
+  readonly outbox: OutboxRepository
   /**
    * Applies the library's migrations that have not run yet, tracked in its own table
    * (`<prefix>migrations`), never in the host's `knex_migrations`. Safe to call from several processes
@@ -172,6 +187,7 @@ export function createCheckoutStore(
       orders: translateErrors(createOrderRepository(bound), dialect),
       payments: translateErrors(createPaymentRepository(bound), dialect),
       fulfillments: translateErrors(createFulfillmentRepository(bound), dialect),
+      outbox: translateErrors(createOutboxRepository(bound), dialect),
       trx,
     }
   }
@@ -182,6 +198,7 @@ export function createCheckoutStore(
     orders: translateErrors(createOrderRepository(context), dialect),
     payments: translateErrors(createPaymentRepository(context), dialect),
     fulfillments: translateErrors(createFulfillmentRepository(context), dialect),
+    outbox: translateErrors(createOutboxRepository(context), dialect),
     ...translateErrors(
       {
         migrate: () => migrateLatest(db, dialect, tables),

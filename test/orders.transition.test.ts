@@ -119,21 +119,24 @@ describeEachDatabase('orders.transition', (db) => {
     expect(await orderTableState(db().knex)).toEqual(before)
   })
 
-  it('reads the order and its lines, then updates and records the event in one transaction', async () => {
+  it('reads the order and its lines, then updates and records the event and its outbox event in one transaction', async () => {
     const order = await orderAt('pending')
     const { sql } = await recordQueries(db().knex, () =>
       store.orders.transition(order.id, 'paid', { expectedVersion: 1 }),
     )
     const inside = insideTransaction(sql)
-    expect(inside).toHaveLength(2)
+    expect(inside).toHaveLength(3)
     expect(inside[0]).toMatch(/^update/i)
     expect(inside[0]).toContain(T.orders)
     expect(inside[1]).toMatch(/^insert/i)
     expect(inside[1]).toContain(T.orderEvents)
+    // The outbox event, its sequence read from the counter the update above advanced.
+    expect(inside[2]).toMatch(/^insert/i)
+    expect(inside[2]).toContain('checkout_outbox')
     // The two reads run side by side before the transaction; nothing runs after COMMIT.
     expect(sql.slice(0, 2).every((q) => /^select/i.test(q))).toBe(true)
     expect(sql.slice(0, 2).join(' ')).toContain(T.orderLines)
-    expect(sql).toHaveLength(2 + 1 + 2 + 1) // two reads, BEGIN, update, insert, COMMIT
+    expect(sql).toHaveLength(2 + 1 + 3 + 1) // two reads, BEGIN, update, two inserts, COMMIT
     expect(sql.at(-1)).toMatch(/^commit/i)
   })
 })

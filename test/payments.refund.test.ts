@@ -145,8 +145,9 @@ describeEachDatabase('payments.refund', (db) => {
     )
     console.info(`[${db().name}] refund statements, 2 lines: ${sql.length}`)
     // Payment's order, BEGIN, lock, payments, lines, payment update, 2 line updates, ledger insert,
-    // refund lines insert, order update; the goods follow the lines (order re-read under its lock, the
-    // lines' counts; nothing shipped, so the fulfillment status stands); ledger read, COMMIT.
-    expect(sql).toHaveLength(15)
+    // refund lines insert, order update, the order's outbox counter and its events; the goods follow the
+    // lines (order re-read under its lock, the lines' counts; nothing shipped, so the fulfillment status
+    // stands); ledger read, COMMIT.
+    expect(sql).toHaveLength(17)
   })
 })

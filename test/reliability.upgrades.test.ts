@@ -39,21 +39,42 @@ async function insertLegacyOrder(db: Knex, tables: Tables, input: OrderInput, ke
   const now = new Date()
   legacyNumber += 1
   const rows = buildOrderRows(valid, legacyNumber, input.email ?? customer?.email ?? '', now, dialect)
-  const { captured_total, refunded_total, payment_status, ...order } = rows.order
+  const order = await olderRows(db, tables.orders, [rows.order])
   await db(tables.orders).insert(order)
-  await db(tables.orderLines).insert(
-    rows.lines.map(({ tax_total, discount_total, refunded_quantity, ...line }) => line),
-  )
-  await db(tables.orderEvents).insert(rows.placed)
+  await db(tables.orderLines).insert(await olderRows(db, tables.orderLines, rows.lines))
+  await db(tables.orderEvents).insert(await olderRows(db, tables.orderEvents, [rows.placed]))
   if (key) {
     await db(tables.idempotencyKeys).insert({
       key,
       request_hash: requestHash(valid.input),
-      order_id: order.id,
+      order_id: rows.order.id,
       created_at: toDbDate(dialect, now),
     })
   }
   return orderFromRows(rows, valid, now)
+}
+
+/** `rows` with only the columns `table` has: rows of today's shape, as an older schema holds them. */
+async function olderRows<R extends object>(
+  db: Knex,
+  table: string,
+  rows: readonly R[],
+): Promise<Partial<R>[]> {
+  const columns = Object.keys(await db(table).columnInfo())
+  return rows.map((row) => pick(row as Record<string, unknown>, columns) as Partial<R>)
+}
+
+/** Copies the rows of `from`'s tables into `to`'s, keeping only the columns `to`'s older schema has. */
+async function copyIntoOlderSchema(
+  db: Knex,
+  from: Tables,
+  to: Tables,
+  keys: ReadonlyArray<'customers' | 'addresses' | 'paymentMethods'>,
+): Promise<void> {
+  for (const key of keys) {
+    const rows = (await db(from[key]).select('*').orderBy('id')) as Record<string, unknown>[]
+    if (rows.length > 0) await db(to[key]).insert(await olderRows(db, to[key], rows))
+  }
 }
 
 /** Every row of every table 0001 created, in a stable order. */
@@ -93,14 +114,19 @@ describeEachDatabase('reliability: upgrades', (db) => {
     expect(await indexColumns(knex, 'up_payment_methods', 'up_payment_methods_customer_idx')).toEqual([])
     expect(await indexColumns(knex, 'up_idempotency_keys', 'up_idempotency_keys_created_idx')).toEqual([])
 
-    const ada = await store.customers.create(sampleCustomer('upgrade'))
-    await store.customers.addAddress(ada.id, SAMPLE_ADDRESS)
-    const first = await store.customers.addPaymentMethod(ada.id, SAMPLE_CARD)
-    const second = await store.customers.addPaymentMethod(ada.id, {
+    // Customers as that release wrote them: written by today's code under another prefix, then copied
+    // with only the columns 0001 has.
+    const today = createCheckoutStore(knex, { tablePrefix: 'now_' })
+    await today.migrate()
+    const ada = await today.customers.create(sampleCustomer('upgrade'))
+    await today.customers.addAddress(ada.id, SAMPLE_ADDRESS)
+    const first = await today.customers.addPaymentMethod(ada.id, SAMPLE_CARD)
+    const second = await today.customers.addPaymentMethod(ada.id, {
       ...SAMPLE_CARD,
       token: 'pm_second',
       last4: '0005',
     })
+    await copyIntoOlderSchema(knex, tableNames('now_'), tables, ['customers', 'addresses', 'paymentMethods'])
     // Orders as that release wrote them: the same rows, without the columns 0003 adds.
     const order = await insertLegacyOrder(knex, tables, sampleOrder(ada.id), 'upgrade-1')
     const guest = await insertLegacyOrder(knex, tables, { ...sampleOrder(), taxTotal: 7, discountTotal: 3 })
@@ -192,7 +218,10 @@ describeEachDatabase('reliability: upgrades', (db) => {
 
     // As a release that shipped 0001–0003 left them: a paid order with one of three units refunded by
     // line, and a shipped order (shipped as a whole, before fulfillments existed).
-    const ada = await store.customers.create(sampleCustomer('fulfil'))
+    const today = createCheckoutStore(knex, { tablePrefix: 'nowf_' })
+    await today.migrate()
+    const ada = await today.customers.create(sampleCustomer('fulfil'))
+    await copyIntoOlderSchema(knex, tableNames('nowf_'), tables, ['customers'])
     const input = {
       ...sampleOrder(ada.id),
       items: [{ sku: 'TEE-M', name: 'Tee', attributes: { size: 'M' }, quantity: 3, unitPrice: 1999 }],

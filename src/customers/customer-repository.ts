@@ -1,6 +1,8 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
 import { DuplicateEmailError, NotFoundError, VersionConflictError } from '../errors.js'
+import * as drafts from '../outbox/drafts.js'
+import { advanceSequence, appendOutboxEvents, type OutboxSequenceSource } from '../outbox/outbox-writer.js'
 import { isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
 import { driverCause } from '../sql/translate-error.js'
@@ -48,6 +50,13 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
   const t = ctx.tables
   const at = (date: Date): DbDate => toDbDate(ctx.dialect, date)
   const bumpVersion = (db: Knex) => db.raw('?? + 1', ['version'])
+
+  /** Appends one event of this customer to the outbox, last in the write's transaction. */
+  const emit = (trx: Knex.Transaction, event: drafts.Draft, sequences: OutboxSequenceSource = 'bump') =>
+    appendOutboxEvents(trx, ctx.dialect, t, [event], sequences)
+  /** A change to the customer's addresses or payment methods is a `customer.updated` event. */
+  const emitChildChange = (trx: Knex.Transaction, locked: CustomerRow, changed: drafts.CustomerChange) =>
+    emit(trx, drafts.customerUpdated(locked.id, fromDbInt(locked.version), [changed], new Date()))
 
   async function childRows<R>(db: Knex, table: string, customerIds: string[]): Promise<R[]> {
     return db(table)
@@ -140,10 +149,11 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
     const customerId = parseId(rawCustomerId, 'customerId')
     const id = parseId(rawId, entity === 'address' ? 'addressId' : 'paymentMethodId')
     await ctx.write(async (trx) => {
-      await lockCustomer(trx, customerId)
+      const locked = await lockCustomer(trx, customerId)
       // Scoped to the customer: another customer's address or method is NOT_FOUND, never deleted.
       const deleted = await trx(table).where({ id, customer_id: customerId }).del()
       if (deleted === 0) throw new NotFoundError(entity, id)
+      await emitChildChange(trx, locked, entity === 'address' ? 'addresses' : 'paymentMethods')
     })
   }
 
@@ -162,12 +172,14 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
 
   return {
     async create(input) {
-      const row = toCustomerRow(uuidv7(), parseInput(customerInputSchema, input), at(new Date()))
+      const now = new Date()
+      const row = toCustomerRow(uuidv7(), parseInput(customerInputSchema, input), at(now))
       // The unique index on email_normalized decides, so two concurrent creates cannot both pass a
       // read-then-insert check.
       try {
         await ctx.write(async (trx) => {
           await trx(t.customers).insert(row)
+          await emit(trx, drafts.customerCreated(row.id, now), 'new')
         })
       } catch (error) {
         if (isUniqueViolation(error)) await throwDuplicateEmail(row.email_normalized, error)
@@ -177,7 +189,8 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
     },
 
     async findOrCreate(input) {
-      const row = toCustomerRow(uuidv7(), parseInput(customerInputSchema, input), at(new Date()))
+      const now = new Date()
+      const row = toCustomerRow(uuidv7(), parseInput(customerInputSchema, input), at(now))
       // Most calls find the customer: a plain read, no transaction.
       const found = await readCustomer(ctx.db, 'email_normalized', row.email_normalized)
       if (found) return { customer: found, created: false }
@@ -188,7 +201,9 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         await trx(t.customers).insert(row).onConflict(['email_normalized']).ignore()
         const customer = await readCustomer(trx, 'email_normalized', row.email_normalized)
         if (!customer) throw new NotFoundError('customer', row.id)
-        return { customer, created: customer.id === row.id }
+        const created = customer.id === row.id
+        if (created) await emit(trx, drafts.customerCreated(row.id, now), 'new')
+        return { customer, created }
       })
     },
 
@@ -233,12 +248,18 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           // concurrent changes take turns, so no email that was ever current is missed.
           const before =
             changes.email_normalized === undefined ? undefined : await lockCustomer(trx, customerId)
-          const now = at(new Date())
+          const date = new Date()
+          const now = at(date)
           // Conditional UPDATE: the version check and the write are one statement, so two writers with
           // the same expectedVersion cannot both succeed.
           const query = trx(t.customers).where('id', customerId)
           if (expectedVersion !== undefined) query.andWhere('version', expectedVersion)
-          const updated = await query.update({ ...changes, version: bumpVersion(trx), updated_at: now })
+          const updated = await query.update({
+            ...changes,
+            version: bumpVersion(trx),
+            updated_at: now,
+            ...advanceSequence(trx), // the outbox counter, for the event below
+          })
           if (updated === 0) {
             await explainMiss(trx, t.customers, { id: customerId }, 'customer', customerId, expectedVersion)
           }
@@ -249,7 +270,12 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           ) {
             await recordReplacedEmail(trx, t.customerEmails, customerId, before.email_normalized, now)
           }
-          return requireCustomer(trx, customerId)
+          const customer = await requireCustomer(trx, customerId)
+          const changed = (['email', 'name', 'phone', 'metadata'] as const).filter(
+            (k) => data[k] !== undefined,
+          )
+          await emit(trx, drafts.customerUpdated(customerId, customer.version, changed, date), 'bumped')
+          return customer
         })
       } catch (error) {
         if (isUniqueViolation(error) && changes.email_normalized !== undefined) {
@@ -289,7 +315,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       const row = toAddressRow(uuidv7(), owner, data, now)
       const saved = await ctx.write(async (trx): Promise<AddressRow> => {
         // The customer's row lock makes the look-up for an equal address and the insert one step.
-        await lockCustomer(trx, owner)
+        const locked = await lockCustomer(trx, owner)
         const same = await findSameAddress(trx, t.addresses, row)
         const target = same ?? row
         const wantsShipping = row.default_shipping_for !== null && same?.default_shipping_for === null
@@ -301,6 +327,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           await clearDefault(trx, t.addresses, 'default_billing_for', owner, target.id, now)
         if (!same) {
           await trx(t.addresses).insert(row)
+          await emitChildChange(trx, locked, 'addresses')
           return row
         }
         // The same address again: the saved one is the answer, made a default if this call asks so.
@@ -311,6 +338,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         await trx(t.addresses)
           .where('id', same.id)
           .update({ ...changes, version: bumpVersion(trx), updated_at: now })
+        await emitChildChange(trx, locked, 'addresses')
         return { ...same, ...changes, version: fromDbInt(same.version) + 1, updated_at: now }
       })
       return toAddress(saved)
@@ -337,7 +365,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         return current
       }
       return ctx.write(async (trx) => {
-        await lockCustomer(trx, owner)
+        const locked = await lockCustomer(trx, owner)
         const now = at(new Date())
         if (changes.default_shipping_for)
           await clearDefault(trx, t.addresses, 'default_shipping_for', owner, id, now)
@@ -350,6 +378,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         if (updated === 0) await explainMiss(trx, t.addresses, where, 'address', id, expectedVersion)
         const row: AddressRow | undefined = await trx(t.addresses).where('id', id).first()
         if (!row) throw new NotFoundError('address', id)
+        await emitChildChange(trx, locked, 'addresses')
         return toAddress(row)
       })
     },
@@ -364,7 +393,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       const now = at(new Date())
       const row = toPaymentMethodRow(uuidv7(), owner, data, now)
       const saved = await ctx.write(async (trx): Promise<PaymentMethodRow> => {
-        await lockCustomer(trx, owner)
+        const locked = await lockCustomer(trx, owner)
         // The (customer_id, provider, token) unique index decides whether the method is new. ON CONFLICT
         // DO NOTHING (INSERT IGNORE on MySQL) never fails the statement, so pg's transaction stays usable.
         await trx(t.paymentMethods).insert(row).onConflict(['customer_id', 'provider', 'token']).ignore()
@@ -372,11 +401,15 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
           .where({ customer_id: owner, provider: row.provider, token: row.token })
           .first()
         if (!stored) throw new NotFoundError('customer', owner)
-        // Saving the same token again returns the method as it was saved, defaults included.
-        if (stored.id !== row.id || !data.isDefault) return stored
-        await clearDefault(trx, t.paymentMethods, 'default_for', owner, row.id, now)
-        await trx(t.paymentMethods).where('id', row.id).update({ default_for: owner })
-        return { ...stored, default_for: owner }
+        // Saving the same token again returns the method as it was saved, defaults included, and
+        // changes nothing, so it is no event either.
+        if (stored.id !== row.id) return stored
+        if (data.isDefault) {
+          await clearDefault(trx, t.paymentMethods, 'default_for', owner, row.id, now)
+          await trx(t.paymentMethods).where('id', row.id).update({ default_for: owner })
+        }
+        await emitChildChange(trx, locked, 'paymentMethods')
+        return data.isDefault ? { ...stored, default_for: owner } : stored
       })
       return toPaymentMethod(saved)
     },
@@ -391,7 +424,10 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       return ctx.write(async (trx) => {
         const row = await lockCustomer(trx, customerId)
         // Already erased: a second call writes nothing at all.
-        if (row.anonymized_at === null) await eraseCustomer(trx, ctx, row, force === true)
+        if (row.anonymized_at === null) {
+          await eraseCustomer(trx, ctx, row, force === true)
+          await emit(trx, drafts.customerAnonymized(customerId, new Date()))
+        }
         return requireCustomer(trx, customerId)
       })
     },

@@ -34,6 +34,8 @@ export interface CustomerRow {
   updated_at: DbTimestamp
   /** Set once the personal data was erased. */
   anonymized_at: DbTimestamp | null
+  /** The sequence number of the customer's last outbox event (1 once created). */
+  outbox_sequence: DbInteger
 }
 
 /** A row of the `addresses` table. */
@@ -106,6 +108,7 @@ export function toCustomerRow(
     created_at: now,
     updated_at: now,
     anonymized_at: null,
+    outbox_sequence: 1, // its customer.created event
   }
 }
 

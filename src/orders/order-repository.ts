@@ -6,6 +6,8 @@ import {
   NotFoundError,
   VersionConflictError,
 } from '../errors.js'
+import { orderStatusChanged } from '../outbox/drafts.js'
+import { advanceSequence, appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Page } from '../page.js'
 import { clockMillisSql } from '../sql/clock.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../sql/driver-errors.js'
@@ -245,13 +247,20 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
         // at least a millisecond past that change: the order's events list in the order they happened,
         // whichever app host's clock is ahead. The conditional UPDATE below keeps that true under races.
         const nowMs = Math.max(fromDbInt(clock), fromDbDate(row.updated_at).getTime() + 1)
-        const now = toDbDate(dialect, new Date(nowMs))
+        const date = new Date(nowMs)
+        const now = toDbDate(dialect, date)
         const changed = await ctx.write(async (trx) => {
           // Conditional on what was just read, so a status change never overwrites a concurrent one:
-          // of several racing callers exactly one matches the row, on every dialect.
+          // of several racing callers exactly one matches the row, on every dialect. The same statement
+          // advances the order's outbox counter for the event appended below.
           const count = await trx(tables.orders)
             .where({ id: orderId, version, status: from })
-            .update({ status: target, version: version + 1, updated_at: now })
+            .update({
+              status: target,
+              version: version + 1,
+              updated_at: now,
+              ...advanceSequence(trx),
+            })
           if (count === 0) return false
           const event: OrderEventRow = {
             id: uuidv7(),
@@ -264,6 +273,8 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
             created_at: now,
           }
           await trx(tables.orderEvents).insert(event)
+          const change = { orderId, number: fromDbInt(row.number), from, to: target, version: version + 1 }
+          await appendOutboxEvents(trx, dialect, tables, [orderStatusChanged(change, date)], 'bumped')
           return true
         })
 

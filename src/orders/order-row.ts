@@ -40,6 +40,8 @@ export interface OrderRow {
   metadata: string | null
   /** Starts at 1; each transition adds one. */
   version: number
+  /** The sequence number of the order's last outbox event (1 once placed). */
+  outbox_sequence: number | string
   created_at: DbDate
   updated_at: DbDate
   /** Σ captures of the order's payments, kept by the payments module in the ledger's transaction. */
@@ -133,6 +135,7 @@ export const ORDER_COLUMNS = columnsOf<OrderRow>({
   note: true,
   metadata: true,
   version: true,
+  outbox_sequence: true,
   created_at: true,
   updated_at: true,
   captured_total: true,

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
 import { CustomerAnonymizedError, NotFoundError, ValidationError } from '../errors.js'
+import { orderPlaced } from '../outbox/drafts.js'
+import { appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
 import { insertRows } from '../sql/multi-row-insert.js'
@@ -30,9 +32,10 @@ export interface NewOrderRows {
 /**
  * Writes new orders in `trx`, the path shared by `create` (one order) and `createMany` (a batch): reads
  * and share-locks the customers the inputs name, takes one consecutive run of numbers, then inserts
- * the orders, their lines and their `order_placed` events with one multi-row statement per table (more
- * only past 1,000 rows or 2 MiB, see {@link insertRows}). For one order: 4 statements for a guest, 5
- * with a customer (one more each on MySQL, which reads the database clock in a statement of its own).
+ * the orders, their lines, their `order_placed` events and their `order.placed` outbox events with one
+ * multi-row statement per table (more only past 1,000 rows or 2 MiB, see {@link insertRows}). For one
+ * order: 5 statements for a guest, 6 with a customer (one more each on MySQL, which reads the database
+ * clock in a statement of its own).
  *
  * @returns The orders, in input order, numbered consecutively in that order.
  * @throws `NOT_FOUND` when a customer does not exist; `CUSTOMER_ANONYMIZED` when one was erased.
@@ -65,7 +68,16 @@ export async function writeOrders(
     EVENT_COLUMNS,
     rows.map((r) => r.placed),
   )
-  return rows.map((r, i) => orderFromRows(r, valid[i] as ValidOrder, now))
+  const orders = rows.map((r, i) => orderFromRows(r, valid[i] as ValidOrder, now))
+  // Each order row was inserted with its outbox counter at 1: this event.
+  await appendOutboxEvents(
+    trx,
+    dialect,
+    tables,
+    orders.map((order) => orderPlaced(order, now)),
+    'new',
+  )
+  return orders
 }
 
 /**
@@ -173,6 +185,7 @@ export function buildOrderRows(
     note: input.note ?? null,
     metadata: toDbJson(input.metadata),
     version: 1,
+    outbox_sequence: 1, // its order.placed event
     created_at: at,
     updated_at: at,
     captured_total: 0,

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js'
 import * as paymentMethodsByCustomer from './0002-payment-methods-by-customer.js'
 import * as payments from './0003-payments.js'
 import * as fulfillments from './0004-fulfillments.js'
+import * as outbox from './0005-outbox.js'
 import * as erasure from './0006-erasure.js'
 import * as idempotencyRetention from './0009-idempotency-retention.js'
 import type { Tables } from './tables.js'
@@ -36,6 +37,7 @@ const MODULES: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0002-payment-methods-by-customer', paymentMethodsByCustomer],
   ['0003-payments', payments],
   ['0004-fulfillments', fulfillments],
+  ['0005-outbox', outbox],
   ['0006-erasure', erasure],
   ['0009-idempotency-retention', idempotencyRetention],
 ]

@@ -26,6 +26,8 @@ export interface Tables {
   readonly fulfillmentLines: string
   /** Idempotency keys of `fulfillments.create`, scoped to their order. */
   readonly fulfillmentKeys: string
+  /** The transactional outbox: every write's events, for relays to claim. */
+  readonly outbox: string
   /** The library's own migration log, apart from the host's `knex_migrations`. */
   readonly migrations: string
   /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
@@ -67,6 +69,7 @@ export function tableNames(prefix: string): Tables {
     fulfillments: `${prefix}fulfillments`,
     fulfillmentLines: `${prefix}fulfillment_lines`,
     fulfillmentKeys: `${prefix}fulfillment_keys`,
+    outbox: `${prefix}outbox`,
     migrations: `${prefix}migrations`,
     migrationsLock: `${prefix}migrations_lock`,
   }

@@ -14,20 +14,22 @@ const MAX_DELAY_MS = 250
  * transaction runs again after a jittered, bounded, exponential backoff, unless `retry` is false.
  * Any other error, or the last transient one, is thrown. On a transaction it opens a savepoint, so a
  * failure undoes only `fn`'s writes and the outer transaction stays usable; the outer transaction's
- * owner decides about retries.
+ * owner decides about retries. `isolationLevel` applies to a new transaction on a server database.
  */
 export async function runTransaction<T>(
   db: Knex,
   dialect: Dialect,
   fn: (trx: Knex.Transaction) => Promise<T>,
-  options: { retry?: boolean } = {},
+  options: { retry?: boolean; isolationLevel?: Knex.IsolationLevels } = {},
 ): Promise<T> {
   if (db.isTransaction) return db.transaction(fn)
   const attempts = options.retry === false ? 1 : MAX_ATTEMPTS
   const mutex = dialect === 'sqlite3' ? sqliteWriteMutex(db) : undefined
+  // SQLite has no isolation levels; a savepoint (above) keeps its outer transaction's.
+  const config = options.isolationLevel && !mutex ? { isolationLevel: options.isolationLevel } : undefined
   for (let attempt = 1; ; attempt++) {
     try {
-      return mutex ? await mutex.run(() => db.transaction(fn)) : await db.transaction(fn)
+      return mutex ? await mutex.run(() => db.transaction(fn)) : await db.transaction(fn, config)
     } catch (error) {
       if (attempt >= attempts || !isTransientError(error)) throw error
       await sleep(backoff(attempt))

@@ -75,6 +75,7 @@ export const LIBRARY_TABLES = [
   'order_events',
   'order_lines',
   'orders',
+  'outbox',
   'payment_keys',
   'payment_methods',
   'payment_transactions',
@@ -88,6 +89,7 @@ export const MIGRATIONS = [
   '0002-payment-methods-by-customer',
   '0003-payments',
   '0004-fulfillments',
+  '0005-outbox',
   '0006-erasure',
   '0009-idempotency-retention',
 ]
