@@ -14,6 +14,8 @@ export interface Tables {
   readonly migrations: string
   /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
   readonly migrationsLock: string
+  /** The cluster-wide migration lease, created on a MariaDB Galera cluster only. */
+  readonly migrationLease: string
 }
 
 /** The default table prefix. */
@@ -45,5 +47,6 @@ export function tableNames(prefix: string): Tables {
     counters: `${prefix}counters`,
     migrations: `${prefix}migrations`,
     migrationsLock: `${prefix}migrations_lock`,
+    migrationLease: `${prefix}migration_lease`,
   }
 }
