@@ -1,14 +1,16 @@
 import type { Knex } from 'knex'
 import type { CustomerRepository } from './customers/customer.js'
 import { createCustomerRepository } from './customers/customer-repository.js'
+import { ConfigurationError } from './errors.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
+import { createReadRouter, primaryOnly, type ReadRouter } from './replication/read-routing.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
 import { migrateLatest, rollbackAll } from './schema/migrator.js'
 import { DEFAULT_TABLE_PREFIX, tableNames } from './schema/tables.js'
-import { detectDialect } from './sql/dialect.js'
+import { type Dialect, detectDialect } from './sql/dialect.js'
 import { runTransaction } from './sql/transactions.js'
-import { createStoreContext } from './store-context.js'
+import { createSharedState, createStoreContext } from './store-context.js'
 
 /** Options for {@link createCheckoutStore}. */
 export interface CheckoutStoreOptions {
@@ -20,6 +22,29 @@ export interface CheckoutStoreOptions {
    * @defaultValue `'checkout_'`
    */
   tablePrefix?: string
+  /**
+   * A Knex instance on a replica of the primary, for plain reads: `get`, `find`, `findByNumber`,
+   * `findByEmail`, `list` and `events`. Writes, and every read a write depends on, stay on the primary.
+   * A read after a write of this store never misses that write:
+   *
+   * - PostgreSQL (streaming hot standby): the read waits until the replica has replayed the primary's
+   *   WAL position after the write, for 100 ms at most, then reads the primary instead.
+   * - MariaDB Galera: reads go to the reader only when its sessions set `wsrep_sync_wait = 1` (in the
+   *   reader pool's `afterCreate`), which makes each read wait for the cluster; else to the primary.
+   *   Other MariaDB/MySQL replicas: reads stay on the primary.
+   * - SQLite: refused (one file has no replica).
+   *
+   * @defaultValue none: every read goes to the primary
+   * @example
+   * ```ts
+   * const primary = knex({ client: 'pg', connection: process.env.DATABASE_URL })
+   * const replica = knex({ client: 'pg', connection: process.env.REPLICA_URL })
+   * const store = createCheckoutStore(primary, { reader: replica })
+   * const order = await store.orders.create(input) // on the primary
+   * await store.orders.get(order.id) // on the replica once it has the order
+   * ```
+   */
+  reader?: Knex
 }
 
 /** The repositories bound to one database transaction, as given to {@link CheckoutStore.transaction}. */
@@ -91,8 +116,10 @@ export interface CheckoutStore {
  * until a method is called; call {@link CheckoutStore.migrate} once before first use.
  *
  * @param db - A Knex instance (`pg`, `mysql2` or `better-sqlite3` client) or a transaction of one.
- * @param options - Table prefix.
- * @throws `VALIDATION_FAILED` for a bad `tablePrefix`; `CONFIGURATION_INVALID` for an unsupported client
+ * @param options - Table prefix; a reader for plain reads.
+ * @throws `VALIDATION_FAILED` for a bad `tablePrefix`; `CONFIGURATION_INVALID` for an unsupported client,
+ * or a `reader` that is not a Knex instance of the same database family (or is given on SQLite or with a
+ * transaction)
  * @example
  * ```ts
  * import knex from 'knex'
@@ -109,10 +136,12 @@ export function createCheckoutStore(
 ): CheckoutStore {
   const tables = tableNames(options.tablePrefix ?? DEFAULT_TABLE_PREFIX)
   const dialect = detectDialect(db)
-  const context = createStoreContext(db, dialect, tables)
+  const router = readRouter(db, dialect, options.reader)
+  const shared = createSharedState(db, dialect, router)
+  const context = createStoreContext(db, dialect, tables, shared)
 
   const bind = (trx: Knex.Transaction): CheckoutStoreTransaction => {
-    const bound = createStoreContext(trx, dialect, tables)
+    const bound = createStoreContext(trx, dialect, tables, shared)
     return { customers: createCustomerRepository(bound), orders: createOrderRepository(bound), trx }
   }
 
@@ -123,6 +152,39 @@ export function createCheckoutStore(
     rollback: () => rollbackAll(db, dialect, tables),
     migrationSource: createMigrationSource(tables),
     // The host's callback may have effects outside the database, so it is never run twice.
-    transaction: (fn) => runTransaction(db, dialect, (trx) => fn(bind(trx)), { retry: false }),
+    transaction: (fn) =>
+      runTransaction(db, dialect, (trx) => fn(bind(trx)), { retry: false }).finally(() => router.wrote()),
   }
+}
+
+/** Where the store's plain reads go: the checked `reader`, or the primary. */
+function readRouter(db: Knex, dialect: Dialect, reader: unknown): ReadRouter {
+  if (reader === undefined) return primaryOnly(db)
+  const isKnex = typeof reader === 'function' && typeof (reader as { client?: unknown }).client === 'object'
+  if (!isKnex || (reader as Knex).isTransaction) {
+    throw new ConfigurationError(
+      'The reader option must be a Knex instance (not a transaction) on a replica.',
+    )
+  }
+  if (db.isTransaction) {
+    throw new ConfigurationError(
+      'A store over a transaction reads inside it: create it without a reader, or over the Knex instance.',
+    )
+  }
+  if (dialect === 'sqlite3') {
+    throw new ConfigurationError('SQLite has no replicas: create the store without a reader.')
+  }
+  const readerDialect = (() => {
+    try {
+      return detectDialect(reader as Knex)
+    } catch {
+      return undefined
+    }
+  })()
+  if (readerDialect !== dialect) {
+    throw new ConfigurationError(
+      `The reader must be a replica of the primary, on the same database family (${dialect}).`,
+    )
+  }
+  return createReadRouter(db, reader as Knex, dialect)
 }

@@ -42,8 +42,9 @@ import { customerIds, missingCustomer, writeOrders } from './order-writer.js'
 const MAX_TRANSITION_ATTEMPTS = 8
 
 /**
- * Creates the order repository over a store context: reads on `ctx.db`, every write in one `ctx.write`
- * (a transaction, or a savepoint when the store is bound to one).
+ * Creates the order repository over a store context: plain reads where `ctx.reader()` routes them,
+ * reads a write depends on with every write on the primary (`ctx.db`, one `ctx.write`: a transaction,
+ * or a savepoint when the store is bound to one).
  *
  * @param ctx - The executor, dialect and table names of the store.
  * @returns The {@link OrderRepository}.
@@ -52,10 +53,10 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
   const { tables, dialect } = ctx
 
   /** The lines of one order, or of a page of orders, in one query. */
-  const readLines = async (orderIds: readonly string[]): Promise<Map<string, OrderLineRow[]>> => {
+  const readLines = async (db: Knex, orderIds: readonly string[]): Promise<Map<string, OrderLineRow[]>> => {
     const byOrder = new Map<string, OrderLineRow[]>(orderIds.map((id) => [id, []]))
     if (orderIds.length === 0) return byOrder
-    const query = ctx.db<OrderLineRow>(tables.orderLines).select('*')
+    const query = db<OrderLineRow>(tables.orderLines).select('*')
     // The (order_id, position) unique index serves both forms.
     if (orderIds.length === 1) query.where('order_id', orderIds[0] as string)
     else query.whereIn('order_id', [...orderIds])
@@ -67,17 +68,17 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     return byOrder
   }
 
-  const withLines = async (row: OrderRow | undefined): Promise<Order | null> => {
+  const withLines = async (db: Knex, row: OrderRow | undefined): Promise<Order | null> => {
     if (!row) return null
-    const lines = await readLines([row.id])
+    const lines = await readLines(db, [row.id])
     return toOrder(row, lines.get(row.id) ?? [])
   }
 
-  const findById = async (id: string): Promise<Order | null> =>
-    withLines(await ctx.db<OrderRow>(tables.orders).where({ id }).first())
+  const findById = async (db: Knex, id: string): Promise<Order | null> =>
+    withLines(db, await db<OrderRow>(tables.orders).where({ id }).first())
 
-  const getById = async (id: string): Promise<Order> => {
-    const order = await findById(id)
+  const getById = async (db: Knex, id: string): Promise<Order> => {
+    const order = await findById(db, id)
     if (!order) throw new NotFoundError('order', id)
     return order
   }
@@ -88,7 +89,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
   /** The order a key already made, if the request is the same; throws when it is not. */
   const replay = async (row: IdempotencyKeyRow, hash: string): Promise<Order> => {
     if (row.request_hash !== hash) throw new IdempotencyKeyReusedError(row.order_id)
-    return getById(row.order_id)
+    return getById(ctx.db, row.order_id)
   }
 
   /**
@@ -99,8 +100,9 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     trx: Knex.Transaction,
     valid: ValidOrder,
     key: { key: string; hash: string } | undefined,
+    galera: boolean,
   ): Promise<Order> => {
-    const [order] = (await writeOrders(trx, dialect, tables, [valid])) as [Order]
+    const [order] = (await writeOrders(trx, dialect, tables, [valid], galera)) as [Order]
     if (key) {
       const keyRow: IdempotencyKeyRow = {
         key: key.key,
@@ -119,13 +121,15 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     async create(input, options) {
       const valid = parseOrderInput(input)
       const { idempotencyKey } = parseInput(createOrderOptionsSchema, options ?? {})
-      if (idempotencyKey === undefined) return ctx.write((trx) => insertOrder(trx, valid, undefined))
+      if (idempotencyKey === undefined) {
+        return ctx.write((trx, server) => insertOrder(trx, valid, undefined, server.galera))
+      }
 
       const key = { key: idempotencyKey, hash: requestHash(valid.input) }
       const existing = await readKey(key.key)
       if (existing) return replay(existing, key.hash)
       try {
-        return await ctx.write((trx) => insertOrder(trx, valid, key))
+        return await ctx.write((trx, server) => insertOrder(trx, valid, key, server.galera))
       } catch (error) {
         // A concurrent caller with the same key committed first: our transaction is rolled back as a
         // whole (on pg the failed INSERT aborted it anyway), and the winner's order is the answer.
@@ -139,7 +143,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     async createMany(inputs) {
       const valid = parseOrderInputs(inputs)
       try {
-        return await ctx.write((trx) => writeOrders(trx, dialect, tables, valid))
+        return await ctx.write((trx, server) => writeOrders(trx, dialect, tables, valid, server.galera))
       } catch (error) {
         // Several customers given with an email each: the foreign key refused one of them, and the
         // transaction is rolled back (on pg aborted), so find out which one outside it.
@@ -151,23 +155,25 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     },
 
     async get(id) {
-      return getById(parseId(id, 'id'))
+      return getById(await ctx.reader(), parseId(id, 'id'))
     },
 
     async find(id) {
-      return findById(parseId(id, 'id'))
+      return findById(await ctx.reader(), parseId(id, 'id'))
     },
 
     async findByNumber(number) {
       const parsed = parseInput(orderNumberSchema, number, 'number')
-      return withLines(await ctx.db<OrderRow>(tables.orders).where({ number: parsed }).first())
+      const db = await ctx.reader()
+      return withLines(db, await db<OrderRow>(tables.orders).where({ number: parsed }).first())
     },
 
     async list(options) {
       const parsed = parseInput(listOrdersSchema, options ?? {})
       const limit = parsed.limit
       const after = parsed.cursor ? decodeCursor(parsed.cursor) : undefined
-      const query = ctx.db<OrderRow>(tables.orders).select('*')
+      const db = await ctx.reader()
+      const query = db<OrderRow>(tables.orders).select('*')
       // Each filter leads one of the (…, created_at, id) indexes of the schema.
       if (parsed.customerId !== undefined) query.where('customer_id', parsed.customerId)
       if (parsed.email !== undefined) query.where('email_normalized', normalizeEmail(parsed.email))
@@ -181,7 +187,10 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
         createdAt: fromDbDate(row.created_at),
         id: row.id,
       }))
-      const lines = await readLines(pageRows.map((row) => row.id))
+      const lines = await readLines(
+        db,
+        pageRows.map((row) => row.id),
+      )
       const page: Page<Order> = {
         items: pageRows.map((row) => toOrder(row, lines.get(row.id) ?? [])),
         nextCursor,
@@ -199,7 +208,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
         // for the answer, transitions never change them, and this keeps them off the path after COMMIT.
         const [row, lines] = await Promise.all([
           ctx.db<OrderRow>(tables.orders).where({ id: orderId }).first(),
-          readLines([orderId]),
+          readLines(ctx.db, [orderId]),
         ])
         if (!row) throw new NotFoundError('order', orderId)
         const from = row.status as OrderStatus
@@ -251,8 +260,8 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
 
     async events(id) {
       const orderId = parseId(id, 'id')
-      const rows = (await ctx
-        .db<OrderEventRow>(tables.orderEvents)
+      const db = await ctx.reader()
+      const rows = (await db<OrderEventRow>(tables.orderEvents)
         .where({ order_id: orderId })
         .orderBy([
           { column: 'created_at', order: 'asc' },

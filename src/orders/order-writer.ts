@@ -34,6 +34,7 @@ export interface NewOrderRows {
  * the orders, their lines and their `order_placed` events with one multi-row statement per table (more
  * only past 1,000 rows or 2 MiB, see {@link insertRows}). For one order: 4 statements, 5 with the read.
  *
+ * @param galera - True when `trx` runs on a Galera node: numbers then come from the node's block.
  * @returns The orders, in input order, numbered consecutively in that order.
  * @throws `NOT_FOUND` when a customer does not exist and it is known which one; a foreign key violation
  * from the driver when several inputs give a customerId with an email (see {@link missingCustomer}).
@@ -43,9 +44,10 @@ export async function writeOrders(
   dialect: Dialect,
   tables: Tables,
   valid: readonly ValidOrder[],
+  galera = false,
 ): Promise<Order[]> {
   const emails = await orderEmails(trx, tables.customers, valid)
-  const first = await nextOrderNumbers(trx, dialect, tables.counters, valid.length)
+  const first = await nextOrderNumbers(trx, dialect, tables.counters, valid.length, galera)
   const now = new Date()
   const rows = valid.map((order, i) => buildOrderRows(order, first + i, emails[i] as string, now, dialect))
   try {

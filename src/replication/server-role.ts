@@ -4,16 +4,13 @@ import type { Dialect } from '../sql/dialect.js'
 
 /** What the store needs to know about the server behind a connection before it writes there. */
 export interface ServerRole {
-  /**
-   * The node's `wsrep_node_name` when the server is a node of a MariaDB Galera cluster with replication
-   * on (`wsrep_on`), where every node takes writes; `undefined` for a single primary.
-   */
-  readonly galeraNode: string | undefined
+  /** True on a node of a MariaDB Galera cluster with replication on (`wsrep_on`): every node takes writes. */
+  readonly galera: boolean
   /** True on a PostgreSQL hot standby, a read-only pg session, or a MariaDB/MySQL server in `read_only`. */
   readonly readOnly: boolean
 }
 
-const SINGLE_WRITABLE: ServerRole = { galeraNode: undefined, readOnly: false }
+export const SINGLE_WRITABLE: ServerRole = { galera: false, readOnly: false }
 
 /**
  * Asks the server behind `db` whether it is a Galera node and whether it takes writes: one statement.
@@ -27,18 +24,17 @@ export async function inspectServer(db: Knex, dialect: Dialect): Promise<ServerR
       "select pg_is_in_recovery() as standby, current_setting('transaction_read_only') as read_only",
     )) as { rows: Array<{ standby: unknown; read_only: unknown }> }
     const row = rows[0]
-    return { galeraNode: undefined, readOnly: row?.standby === true || row?.read_only === 'on' }
+    return { galera: false, readOnly: row?.standby === true || row?.read_only === 'on' }
   }
   if (dialect === 'mysql') {
     // SHOW VARIABLES, not @@wsrep_on: MySQL (and a MariaDB built without wsrep) has no such variable,
     // and selecting it would fail where SHOW just leaves the row out.
-    const [rows] = (await db.raw(
-      "show variables where variable_name in ('wsrep_on', 'wsrep_node_name', 'read_only')",
-    )) as [Array<{ Variable_name: string; Value: unknown }>]
+    const [rows] = (await db.raw("show variables where variable_name in ('wsrep_on', 'read_only')")) as [
+      Array<{ Variable_name: string; Value: unknown }>,
+    ]
     const value = (name: string) => rows.find((r) => r.Variable_name.toLowerCase() === name)?.Value
-    const galera = String(value('wsrep_on')).toUpperCase() === 'ON'
     return {
-      galeraNode: galera ? String(value('wsrep_node_name') ?? '') : undefined,
+      galera: String(value('wsrep_on')).toUpperCase() === 'ON',
       readOnly: String(value('read_only')).toUpperCase() === 'ON',
     }
   }

@@ -71,7 +71,7 @@ async function withMigrationLock<T>(
   // half-way: say so instead.
   const server = dialect === 'sqlite3' ? undefined : await inspectServer(db, dialect)
   if (server?.readOnly) throw readOnlyServerError()
-  if (server?.galeraNode !== undefined && !db.isTransaction) {
+  if (server?.galera && !db.isTransaction) {
     return withClusterLease(db, tables.migrationLease, lockName.slice(0, 64), () =>
       runTransaction(db, dialect, (trx) => {
         convergeDdl(trx)
