@@ -10,7 +10,7 @@ import {
 import type { Tables } from './schema/tables.js'
 import type { Dialect } from './sql/dialect.js'
 import { isReadOnlyError } from './sql/driver-errors.js'
-import { runTransaction } from './sql/transactions.js'
+import { GALERA_RETRY, runTransaction } from './sql/transactions.js'
 
 /**
  * What every repository gets: one executor (a Knex instance or a transaction), its dialect, the
@@ -94,7 +94,9 @@ export function createStoreContext(
       // MariaDB's read_only binds only users without the READ ONLY ADMIN privilege: refuse for all.
       if (server.readOnly) throw readOnlyServerError()
       try {
-        return await runTransaction(db, dialect, (trx) => fn(trx, server))
+        return await runTransaction(db, dialect, (trx) => fn(trx, server), {
+          ...(server.galera ? { policy: GALERA_RETRY } : {}),
+        })
       } catch (error) {
         if (isReadOnlyError(error)) throw readOnlyServerError()
         throw error
