@@ -32,7 +32,8 @@ export function primaryOnly(db: Knex): ReadRouter {
  * - PostgreSQL: after a write, the next read asks the primary for its WAL position
  *   (`pg_current_wal_lsn()`, taken after the commit, so it covers it) and waits, polling, until the
  *   replica's `pg_last_wal_replay_lsn()` reaches it, for {@link MAX_REPLICA_WAIT_MS} at most; then it
- *   reads the primary. A replica that cannot be asked is treated the same way.
+ *   reads the primary. A replica that cannot be asked, or a reader that is not a standby, is treated
+ *   the same way, at once.
  * - MariaDB/MySQL: there is no position to wait for that every set-up has, so reads go to the reader
  *   only when it is a Galera node whose sessions wait for causality (`wsrep_sync_wait` with bit 1, set
  *   in the reader pool's `afterCreate`); otherwise to the primary.
@@ -78,6 +79,8 @@ function walRouter(primary: Knex, reader: Knex): ReadRouter {
       for (;;) {
         try {
           const lsn = await replayLsn(reader)
+          // Not a standby: nothing says it has this store's writes.
+          if (lsn === undefined) return primary
           if (lsn > replayed) replayed = lsn
         } catch {
           return primary
@@ -97,12 +100,13 @@ async function currentLsn(db: Knex): Promise<bigint> {
   return parseLsn(rows[0]?.lsn)
 }
 
-async function replayLsn(db: Knex): Promise<bigint> {
+/** The standby's replay position; `undefined` when the server is not a standby. */
+async function replayLsn(db: Knex): Promise<bigint | undefined> {
   const { rows } = (await db.raw('select pg_last_wal_replay_lsn()::text as lsn')) as {
     rows: Array<{ lsn: string | null }>
   }
-  // Null when the server is not a standby: it then holds every write it has, the replica of nothing.
-  return parseLsn(rows[0]?.lsn ?? undefined)
+  const lsn = rows[0]?.lsn
+  return typeof lsn === 'string' ? parseLsn(lsn) : undefined
 }
 
 /** A pg_lsn ('16/B374D848': two 32-bit halves in hex) as one number; an unknown one as 0. */
