@@ -59,8 +59,8 @@ describe('scale-out: PostgreSQL primary with a streaming replica as reader', () 
     expect(onReplica.count).toBeGreaterThan(reads / 2)
   })
 
-  it('a read right after a write of another store in the process may go to the replica, but never one of its own', async () => {
-    // Concurrent create-then-get pairs: each read waits for the writes that ended before it.
+  it('50 concurrent create-then-read pairs: every read sees the create before it', async () => {
+    // Each read waits for the writes of the store that ended before it, whoever made them.
     const store = createCheckoutStore(primary, { reader: replica })
     const results = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
