@@ -1,14 +1,13 @@
 import type { Knex } from 'knex'
 import type { CustomerRepository } from './customers/customer.js'
 import { createCustomerRepository } from './customers/customer-repository.js'
-import { ConfigurationError } from './errors.js'
 import type { OrderRepository } from './orders/order.js'
 import { createOrderRepository } from './orders/order-repository.js'
-import { createReadRouter, primaryOnly, type ReadRouter } from './replication/read-routing.js'
+import { routeReads } from './replication/read-routing.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
 import { migrateLatest, rollbackAll } from './schema/migrator.js'
 import { DEFAULT_TABLE_PREFIX, tableNames } from './schema/tables.js'
-import { type Dialect, detectDialect } from './sql/dialect.js'
+import { detectDialect } from './sql/dialect.js'
 import { runTransaction } from './sql/transactions.js'
 import { createSharedState, createStoreContext } from './store-context.js'
 
@@ -136,7 +135,7 @@ export function createCheckoutStore(
 ): CheckoutStore {
   const tables = tableNames(options.tablePrefix ?? DEFAULT_TABLE_PREFIX)
   const dialect = detectDialect(db)
-  const router = readRouter(db, dialect, options.reader)
+  const router = routeReads(db, dialect, options.reader)
   const shared = createSharedState(db, dialect, router)
   const context = createStoreContext(db, dialect, tables, shared)
 
@@ -155,36 +154,4 @@ export function createCheckoutStore(
     transaction: (fn) =>
       runTransaction(db, dialect, (trx) => fn(bind(trx)), { retry: false }).finally(() => router.wrote()),
   }
-}
-
-/** Where the store's plain reads go: the checked `reader`, or the primary. */
-function readRouter(db: Knex, dialect: Dialect, reader: unknown): ReadRouter {
-  if (reader === undefined) return primaryOnly(db)
-  const isKnex = typeof reader === 'function' && typeof (reader as { client?: unknown }).client === 'object'
-  if (!isKnex || (reader as Knex).isTransaction) {
-    throw new ConfigurationError(
-      'The reader option must be a Knex instance (not a transaction) on a replica.',
-    )
-  }
-  if (db.isTransaction) {
-    throw new ConfigurationError(
-      'A store over a transaction reads inside it: create it without a reader, or over the Knex instance.',
-    )
-  }
-  if (dialect === 'sqlite3') {
-    throw new ConfigurationError('SQLite has no replicas: create the store without a reader.')
-  }
-  const readerDialect = (() => {
-    try {
-      return detectDialect(reader as Knex)
-    } catch {
-      return undefined
-    }
-  })()
-  if (readerDialect !== dialect) {
-    throw new ConfigurationError(
-      `The reader must be a replica of the primary, on the same database family (${dialect}).`,
-    )
-  }
-  return createReadRouter(db, reader as Knex, dialect)
 }

@@ -9,14 +9,14 @@ import { fromDbInt } from '../sql/values.js'
  * writers take turns: numbers are unique, increase in commit order, and a rolled-back write gives its
  * numbers back (no gaps).
  *
- * @param trx - The write's transaction.
- * @param dialect - The database family.
- * @param table - The counters table.
  * On a MariaDB Galera cluster (`galera`) every node takes writes, and one counter row written
  * by every create would make most of them fail certification. There each node numbers from a block of
  * its own ({@link nextFromNodeBlock}): numbers stay unique, increase per node, and are no longer in
  * commit order across nodes nor free of gaps.
  *
+ * @param trx - The write's transaction.
+ * @param dialect - The database family.
+ * @param table - The counters table.
  * @param count - How many numbers to take, at least 1.
  * @param galera - True when the server is a node of a Galera cluster.
  * @returns The first of the `count` numbers; the others follow it one by one.

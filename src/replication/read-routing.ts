@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Knex } from 'knex'
-import type { Dialect } from '../sql/dialect.js'
+import { ConfigurationError } from '../errors.js'
+import { type Dialect, detectDialect } from '../sql/dialect.js'
 
 /**
  * How long a read waits for the PostgreSQL replica to replay this store's latest write before it goes
@@ -24,6 +25,44 @@ export interface ReadRouter {
 /** A router that sends every read to `db`: no reader, or a store bound to a transaction. */
 export function primaryOnly(db: Knex): ReadRouter {
   return { reader: () => Promise.resolve(db), wrote: () => {} }
+}
+
+/**
+ * The router for a store over `db` given the `reader` option: checked, then {@link createReadRouter}, or
+ * every read on the primary when there is none.
+ *
+ * @throws `CONFIGURATION_INVALID` for a reader that is not a Knex instance, is a transaction, is of
+ * another database family than `db`, or is given on SQLite or with a store over a transaction
+ */
+export function routeReads(db: Knex, dialect: Dialect, reader: unknown): ReadRouter {
+  if (reader === undefined) return primaryOnly(db)
+  const isKnex = typeof reader === 'function' && typeof (reader as { client?: unknown }).client === 'object'
+  if (!isKnex || (reader as Knex).isTransaction) {
+    throw new ConfigurationError(
+      'The reader option must be a Knex instance (not a transaction) on a replica.',
+    )
+  }
+  if (db.isTransaction) {
+    throw new ConfigurationError(
+      'A store over a transaction reads inside it: create it without a reader, or over the Knex instance.',
+    )
+  }
+  if (dialect === 'sqlite3') {
+    throw new ConfigurationError('SQLite has no replicas: create the store without a reader.')
+  }
+  const readerDialect = (() => {
+    try {
+      return detectDialect(reader as Knex)
+    } catch {
+      return undefined
+    }
+  })()
+  if (readerDialect !== dialect) {
+    throw new ConfigurationError(
+      `The reader must be a replica of the primary, on the same database family (${dialect}).`,
+    )
+  }
+  return createReadRouter(db, reader as Knex, dialect)
 }
 
 /**
