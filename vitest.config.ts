@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Needs its clusters: `npm run test:scale-out` (vitest.scale-out.config.ts), run by .ci/run.
+    exclude: [...configDefaults.exclude, 'test/scale-out/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Files run in parallel, each on databases of its own; two workers fit a two-core machine.

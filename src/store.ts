@@ -10,13 +10,14 @@ import type { OutboxRepository } from './outbox/outbox.js'
 import { createOutboxRepository } from './outbox/outbox-repository.js'
 import type { PaymentRepository } from './payments/payment.js'
 import { createPaymentRepository } from './payments/payment-repository.js'
+import { routeReads } from './replication/read-routing.js'
 import { type CheckoutMigration, createMigrationSource } from './schema/migration-source.js'
 import { migrateLatest, rollbackAll } from './schema/migrator.js'
 import { DEFAULT_TABLE_PREFIX, tableNames } from './schema/tables.js'
 import { type Dialect, detectDialect } from './sql/dialect.js'
 import { runTransaction } from './sql/transactions.js'
 import { translateError, translateErrors } from './sql/translate-error.js'
-import { createStoreContext } from './store-context.js'
+import { createSharedState, createStoreContext } from './store-context.js'
 
 /**
  * Options for {@link createCheckoutStore}.
@@ -35,6 +36,29 @@ export interface CheckoutStoreOptions {
    * @defaultValue `'checkout_'`
    */
   tablePrefix?: string | undefined
+  /**
+   * A Knex instance on a replica of the primary, for plain reads: `get`, `find`, `findByNumber`,
+   * `findByEmail`, `list` and `events`. Writes, and every read a write depends on, stay on the primary.
+   * A read after a write of this store never misses that write:
+   *
+   * - PostgreSQL (streaming hot standby): the read waits until the replica has replayed the primary's
+   *   WAL position after the write, for 100 ms at most, then reads the primary instead.
+   * - MariaDB Galera: reads go to the reader only when its sessions set `wsrep_sync_wait = 1` (in the
+   *   reader pool's `afterCreate`), which makes each read wait for the cluster; else to the primary.
+   *   Other MariaDB/MySQL replicas: reads stay on the primary.
+   * - SQLite: refused (one file has no replica).
+   *
+   * @defaultValue none: every read goes to the primary
+   * @example
+   * ```ts
+   * const primary = knex({ client: 'pg', connection: process.env.DATABASE_URL })
+   * const replica = knex({ client: 'pg', connection: process.env.REPLICA_URL })
+   * const store = createCheckoutStore(primary, { reader: replica })
+   * const order = await store.orders.create(input) // on the primary
+   * await store.orders.get(order.id) // on the replica once it has the order
+   * ```
+   */
+  reader?: Knex | undefined
 }
 
 /**
@@ -160,8 +184,10 @@ export interface CheckoutStore {
  * until a method is called; call {@link CheckoutStore.migrate} once before first use.
  *
  * @param db - A Knex instance (`pg`, `mysql2` or `better-sqlite3` client) or a transaction of one.
- * @param options - Table prefix.
- * @throws `VALIDATION_FAILED` for a bad `tablePrefix`; `CONFIGURATION_INVALID` for an unsupported client
+ * @param options - Table prefix; a reader for plain reads.
+ * @throws `VALIDATION_FAILED` for a bad `tablePrefix`; `CONFIGURATION_INVALID` for an unsupported client,
+ * or a `reader` that is not a Knex instance of the same database family (or is given on SQLite or with a
+ * transaction)
  * @example
  * ```ts
  * import knex from 'knex'
@@ -178,10 +204,12 @@ export function createCheckoutStore(
 ): CheckoutStore {
   const tables = tableNames(options.tablePrefix ?? DEFAULT_TABLE_PREFIX)
   const dialect = detectDialect(db)
-  const context = createStoreContext(db, dialect, tables)
+  const router = routeReads(db, dialect, options.reader)
+  const shared = createSharedState(db, dialect, router)
+  const context = createStoreContext(db, dialect, tables, shared)
 
   const bind = (trx: Knex.Transaction): CheckoutStoreTransaction => {
-    const bound = createStoreContext(trx, dialect, tables)
+    const bound = createStoreContext(trx, dialect, tables, shared)
     return {
       customers: translateErrors(createCustomerRepository(bound), dialect),
       orders: translateErrors(createOrderRepository(bound), dialect),
@@ -209,7 +237,7 @@ export function createCheckoutStore(
       dialect,
     ),
     migrationSource: createMigrationSource(tables),
-    transaction: (fn) => hostTransaction(db, dialect, (trx) => fn(bind(trx))),
+    transaction: (fn) => hostTransaction(db, dialect, (trx) => fn(bind(trx))).finally(() => router.wrote()),
   }
 }
 

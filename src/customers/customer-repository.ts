@@ -44,7 +44,8 @@ type Entity = NotFoundError['entity']
 
 /**
  * Creates the customer repository over a store context. Every write runs in `ctx.write` (one
- * transaction or savepoint); reads run on `ctx.db` and load children with one query per child table.
+ * transaction or savepoint); plain reads run where `ctx.reader()` routes them, reads a write depends on
+ * run on the primary, `ctx.db`, and load children with one query per child table.
  */
 export function createCustomerRepository(ctx: StoreContext): CustomerRepository {
   const t = ctx.tables
@@ -208,17 +209,17 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
     },
 
     async get(id) {
-      return requireCustomer(ctx.db, parseId(id, 'id'))
+      return requireCustomer(await ctx.reader(), parseId(id, 'id'))
     },
 
     async find(id) {
-      return readCustomer(ctx.db, 'id', parseId(id, 'id'))
+      return readCustomer(await ctx.reader(), 'id', parseId(id, 'id'))
     },
 
     async findByEmail(email) {
       const normalized = normalizeEmail(parseInput(emailLookupSchema, email, 'email'))
       if (normalized === '') return null
-      return readCustomer(ctx.db, 'email_normalized', normalized)
+      return readCustomer(await ctx.reader(), 'email_normalized', normalized)
     },
 
     async update(id, patch, options) {
@@ -289,7 +290,8 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
       const opts = parseInput(listCustomersSchema, options ?? {}, 'options')
       const limit = opts.limit
       const position = opts.cursor ? decodeCursor(opts.cursor, 'options.cursor') : undefined
-      const query = ctx.db(t.customers).select('*')
+      const db = await ctx.reader()
+      const query = db(t.customers).select('*')
       const search = opts.search?.trim().toLowerCase()
       if (search) {
         // '!' escapes LIKE's wildcards in the user's text; it means the same on all three dialects.
@@ -305,7 +307,7 @@ export function createCustomerRepository(ctx: StoreContext): CustomerRepository 
         createdAt: fromDbDate(r.created_at),
         id: r.id,
       }))
-      return { items: await withChildren(ctx.db, pageRows), nextCursor }
+      return { items: await withChildren(db, pageRows), nextCursor }
     },
 
     async addAddress(customerId, input) {

@@ -61,7 +61,8 @@ export function createFulfillmentRepository(ctx: StoreContext): FulfillmentRepos
 
     async list(rawOrderId) {
       const orderId = parseInput(idSchema, rawOrderId, 'orderId')
-      return listFulfillments(ctx.db, tables, orderId)
+      // A plain read: where the store routes reads (a replica, after this process's writes are there).
+      return listFulfillments(await ctx.reader(), tables, orderId)
     },
   }
 }

@@ -23,10 +23,17 @@ export interface TakenNumbers {
  * database server, `createdAt` order and number order agree. pg and SQLite do both in one statement;
  * MySQL, which has no UPDATE … RETURNING, reads the clock in a second one.
  *
+ * On a MariaDB Galera cluster (`galera`) every node takes writes, and one counter row written
+ * by every create would make most of them fail certification. There each node numbers from a block of
+ * its own ({@link nextFromNodeBlock}): numbers stay unique, increase per node, and are no longer in
+ * commit order across nodes nor free of gaps.
+ *
  * @param trx - The write's transaction.
  * @param dialect - The database family.
  * @param table - The counters table.
  * @param count - How many numbers to take, at least 1.
+ * @param galera - True when the server is a node of a Galera cluster.
+ * @returns The first of the `count` numbers (the others follow it one by one) and the database's time.
  * @throws `CONFIGURATION_INVALID` when the counter row is missing (migrations not run).
  */
 export async function nextOrderNumbers(
@@ -34,8 +41,14 @@ export async function nextOrderNumbers(
   dialect: Dialect,
   table: string,
   count: number,
+  galera = false,
 ): Promise<TakenNumbers> {
   const clock = clockMillisSql(dialect)
+  if (dialect === 'mysql' && galera) {
+    const first = await nextFromNodeBlock(trx, table, count)
+    const [rows] = (await trx.raw(`select ${clock} as ??`, ['now_ms'])) as [Array<{ now_ms: unknown }>]
+    return { first, now: new Date(fromDbInt(rows[0]?.now_ms)) }
+  }
   if (dialect === 'mysql') {
     // MySQL has no UPDATE … RETURNING (and returning() must not be trusted there): LAST_INSERT_ID(expr)
     // sets the connection's insert id to the new value, which the OK packet of this very UPDATE carries.
@@ -89,6 +102,57 @@ export function orderIdFor(at: Date, number: number): string {
   const hex = value.toString(16).padStart(32, '0')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
+
+/** How many numbers a Galera node takes from the shared counter at a time. */
+export const NODE_BLOCK_SIZE = 100
+
+/**
+ * Galera numbering: the node's own counter row (`order_number@<wsrep_node_name>`, named by the server
+ * itself, so a pool spread over nodes by a proxy still uses the right row) holds the last number it handed
+ * out from its current block; blocks are the aligned runs (k·100, (k+1)·100] taken from the shared
+ * `order_number` row. Inside a block a create writes only its node's row, which no other node writes,
+ * so it never conflicts with creates on other nodes; once per block it also moves the shared row,
+ * where a conflict costs one retry of the whole transaction. Creates on one node take turns on the
+ * node's row as on a single server, and a rolled-back create gives its number back to the block. A
+ * block a node leaves unfinished (it left the cluster, or a batch needed a fresh run) is a gap.
+ */
+async function nextFromNodeBlock(trx: Knex.Transaction, table: string, count: number): Promise<number> {
+  const size = NODE_BLOCK_SIZE
+  // Inside the node's block when `count` more fit: one statement, as on a single server.
+  const [inBlock] = (await trx.raw(
+    `update ?? set ?? = last_insert_id(?? + ?) where ?? = ${NODE_ROW} and mod(??, ?) <> 0 and mod(??, ?) + ? <= ?`,
+    [table, 'value', 'value', count, 'name', 'value', size, 'value', size, count, size],
+  )) as [{ insertId?: unknown; affectedRows?: unknown }, unknown]
+  if (inBlock.affectedRows === 1) return fromDbInt(inBlock.insertId) - count + 1
+  // A fresh run of whole blocks from the shared counter, aligned up from wherever it stands (a database
+  // numbered by a single primary before leaves the rest of its current hundred as a gap, once).
+  const blocks = Math.ceil(count / size)
+  const [shared] = (await trx.raw('update ?? set ?? = last_insert_id((ceil(?? / ?) + ?) * ?) where ?? = ?', [
+    table,
+    'value',
+    'value',
+    size,
+    blocks,
+    size,
+    'name',
+    ORDER_NUMBER_COUNTER,
+  ])) as [{ insertId?: unknown; affectedRows?: unknown }, unknown]
+  if (shared.affectedRows !== 1) throw missingCounter(table)
+  const first = fromDbInt(shared.insertId) - blocks * size + 1
+  await trx.raw(`insert into ?? (??, ??) values (${NODE_ROW}, ?) on duplicate key update ?? = values(??)`, [
+    table,
+    'name',
+    'value',
+    first + count - 1,
+    'value',
+    'value',
+  ])
+  return first
+}
+
+// The node's counter row: the shared counter's name, '@', the node's name (cut to fit the 64-character
+// key; two nodes whose names agree that far share a row, which costs conflicts, never duplicates).
+const NODE_ROW = `concat('${ORDER_NUMBER_COUNTER}@', left(@@wsrep_node_name, ${64 - ORDER_NUMBER_COUNTER.length - 1}))`
 
 function missingCounter(table: string): Error {
   return new ConfigurationError(

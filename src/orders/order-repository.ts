@@ -45,8 +45,9 @@ import { customerIds, missingCustomer, writeOrders } from './order-writer.js'
 const MAX_TRANSITION_ATTEMPTS = 8
 
 /**
- * Creates the order repository over a store context: reads on `ctx.db`, every write in one `ctx.write`
- * (a transaction, or a savepoint when the store is bound to one).
+ * Creates the order repository over a store context: plain reads where `ctx.reader()` routes them,
+ * reads a write depends on with every write on the primary (`ctx.db`, one `ctx.write`: a transaction,
+ * or a savepoint when the store is bound to one).
  *
  * @param ctx - The executor, dialect and table names of the store.
  * @returns The {@link OrderRepository}.
@@ -64,12 +65,13 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
 
   /** The lines of one order, or of a page of orders, in one query. */
   const readLines = async (
+    db: Knex,
     orderIds: readonly string[],
     newest = false,
   ): Promise<Map<string, OrderLineRow[]>> => {
     const byOrder = new Map<string, OrderLineRow[]>(orderIds.map((id) => [id, []]))
     if (orderIds.length === 0) return byOrder
-    const query = newestCommitted(ctx.db<OrderLineRow>(tables.orderLines).select('*'), newest)
+    const query = newestCommitted(db<OrderLineRow>(tables.orderLines).select('*'), newest)
     // The (order_id, position) unique index serves both forms.
     if (orderIds.length === 1) query.where('order_id', orderIds[0] as string)
     else query.whereIn('order_id', [...orderIds])
@@ -81,17 +83,17 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     return byOrder
   }
 
-  const withLines = async (row: OrderRow | undefined, newest = false): Promise<Order | null> => {
+  const withLines = async (db: Knex, row: OrderRow | undefined, newest = false): Promise<Order | null> => {
     if (!row) return null
-    const lines = await readLines([row.id], newest)
+    const lines = await readLines(db, [row.id], newest)
     return toOrder(row, lines.get(row.id) ?? [])
   }
 
-  const findById = async (id: string, newest = false): Promise<Order | null> =>
-    withLines(await newestCommitted(ctx.db<OrderRow>(tables.orders).where({ id }), newest).first(), newest)
+  const findById = async (db: Knex, id: string, newest = false): Promise<Order | null> =>
+    withLines(db, await newestCommitted(db<OrderRow>(tables.orders).where({ id }), newest).first(), newest)
 
-  const getById = async (id: string, newest = false): Promise<Order> => {
-    const order = await findById(id, newest)
+  const getById = async (db: Knex, id: string, newest = false): Promise<Order> => {
+    const order = await findById(db, id, newest)
     if (!order) throw new NotFoundError('order', id)
     return order
   }
@@ -109,7 +111,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
    */
   const replay = async (row: IdempotencyKeyRow, hash: string, newest = false): Promise<PlacedOrder> => {
     if (row.request_hash !== hash) throw new IdempotencyKeyReusedError()
-    return placed(await getById(row.order_id, newest), true)
+    return placed(await getById(ctx.db, row.order_id, newest), true)
   }
 
   /**
@@ -120,8 +122,9 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     trx: Knex.Transaction,
     valid: ValidOrder,
     key: { key: string; hash: string } | undefined,
+    galera: boolean,
   ): Promise<Order> => {
-    const [order] = (await writeOrders(trx, dialect, tables, [valid])) as [Order]
+    const [order] = (await writeOrders(trx, dialect, tables, [valid], galera)) as [Order]
     if (key) {
       const keyRow: IdempotencyKeyRow = {
         key: key.key,
@@ -141,14 +144,17 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
       const valid = parseOrderInput(input)
       const { idempotencyKey } = parseInput(createOrderOptionsSchema, options ?? {})
       if (idempotencyKey === undefined) {
-        return placed(await ctx.write((trx) => insertOrder(trx, valid, undefined)), false)
+        return placed(
+          await ctx.write((trx, server) => insertOrder(trx, valid, undefined, server.galera)),
+          false,
+        )
       }
 
       const key = { key: idempotencyKey, hash: requestHash(valid.input) }
       const existing = await readKey(key.key)
       if (existing) return replay(existing, key.hash)
       try {
-        return placed(await ctx.write((trx) => insertOrder(trx, valid, key)), false)
+        return placed(await ctx.write((trx, server) => insertOrder(trx, valid, key, server.galera)), false)
       } catch (error) {
         // A concurrent caller with the same key committed first: our transaction is rolled back as a
         // whole (on pg the failed INSERT aborted it anyway), and the winner's order is the answer.
@@ -164,7 +170,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     async createMany(inputs) {
       const valid = parseOrderInputs(inputs)
       try {
-        return await ctx.write((trx) => writeOrders(trx, dialect, tables, valid))
+        return await ctx.write((trx, server) => writeOrders(trx, dialect, tables, valid, server.galera))
       } catch (error) {
         // Several customers given with an email each: the foreign key refused one of them, and the
         // transaction is rolled back (on pg aborted), so find out which one outside it.
@@ -176,23 +182,25 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     },
 
     async get(id) {
-      return getById(parseId(id, 'id'))
+      return getById(await ctx.reader(), parseId(id, 'id'))
     },
 
     async find(id) {
-      return findById(parseId(id, 'id'))
+      return findById(await ctx.reader(), parseId(id, 'id'))
     },
 
     async findByNumber(number) {
       const parsed = parseInput(orderNumberSchema, number, 'number')
-      return withLines(await ctx.db<OrderRow>(tables.orders).where({ number: parsed }).first())
+      const db = await ctx.reader()
+      return withLines(db, await db<OrderRow>(tables.orders).where({ number: parsed }).first())
     },
 
     async list(options) {
       const parsed = parseInput(listOrdersSchema, options ?? {})
       const limit = parsed.limit
       const after = parsed.cursor ? decodeCursor(parsed.cursor) : undefined
-      const query = ctx.db<OrderRow>(tables.orders).select('*')
+      const db = await ctx.reader()
+      const query = db<OrderRow>(tables.orders).select('*')
       // Each filter leads one of the (…, created_at, id) indexes of the schema.
       if (parsed.customerId !== undefined) query.where('customer_id', parsed.customerId)
       if (parsed.email !== undefined) query.where('email_normalized', normalizeEmail(parsed.email))
@@ -208,7 +216,10 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
         createdAt: fromDbDate(row.created_at),
         id: row.id,
       }))
-      const lines = await readLines(pageRows.map((row) => row.id))
+      const lines = await readLines(
+        db,
+        pageRows.map((row) => row.id),
+      )
       const page: Page<Order> = {
         items: pageRows.map((row) => toOrder(row, lines.get(row.id) ?? [])),
         nextCursor,
@@ -231,7 +242,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
             .select('*', ctx.db.raw(`${clockMillisSql(dialect)} as ??`, ['clock_ms']))
             .where({ id: orderId })
             .first() as Promise<(OrderRow & { clock_ms: unknown }) | undefined>,
-          readLines([orderId]),
+          readLines(ctx.db, [orderId]),
         ])
         if (!read) throw new NotFoundError('order', orderId)
         const { clock_ms: clock, ...row } = read
@@ -298,8 +309,8 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
 
     async events(id) {
       const orderId = parseId(id, 'id')
-      const rows = (await ctx
-        .db<OrderEventRow>(tables.orderEvents)
+      const db = await ctx.reader()
+      const rows = (await db<OrderEventRow>(tables.orderEvents)
         .where({ order_id: orderId })
         .orderBy([
           { column: 'created_at', order: 'asc' },

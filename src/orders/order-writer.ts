@@ -37,6 +37,7 @@ export interface NewOrderRows {
  * order: 5 statements for a guest, 6 with a customer (one more each on MySQL, which reads the database
  * clock in a statement of its own).
  *
+ * @param galera - True when `trx` runs on a Galera node: numbers then come from the node's block.
  * @returns The orders, in input order, numbered consecutively in that order.
  * @throws `NOT_FOUND` when a customer does not exist; `CUSTOMER_ANONYMIZED` when one was erased.
  */
@@ -45,10 +46,11 @@ export async function writeOrders(
   dialect: Dialect,
   tables: Tables,
   valid: readonly ValidOrder[],
+  galera = false,
 ): Promise<Order[]> {
   const emails = await orderEmails(trx, dialect, tables.customers, valid)
   // The database's clock, read after the counter lock: createdAt order follows number order.
-  const { first, now } = await nextOrderNumbers(trx, dialect, tables.counters, valid.length)
+  const { first, now } = await nextOrderNumbers(trx, dialect, tables.counters, valid.length, galera)
   const rows = valid.map((order, i) => buildOrderRows(order, first + i, emails[i] as string, now, dialect))
   await insertRows(
     trx,

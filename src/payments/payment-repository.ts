@@ -99,15 +99,16 @@ export function createPaymentRepository(ctx: StoreContext): PaymentRepository {
 
     async list(orderId) {
       const id = parseInput(idSchema, orderId, 'orderId')
-      const rows = (await ctx
-        .db<PaymentRow>(tables.payments)
+      // A plain read: where the store routes reads (a replica, after this process's writes are there).
+      const db = await ctx.reader()
+      const rows = (await db<PaymentRow>(tables.payments)
         .where({ order_id: id })
         .orderBy([
           { column: 'created_at', order: 'asc' },
           { column: 'id', order: 'asc' },
         ])) as PaymentRow[]
       const ledgers = await readLedgers(
-        ctx.db,
+        db,
         tables,
         rows.map((row) => row.id),
       )

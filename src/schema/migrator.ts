@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
+import { withClusterLease } from '../replication/cluster-lease.js'
+import { convergeDdl } from '../replication/convergent-ddl.js'
+import { inspectServer, readOnlyServerError } from '../replication/server-role.js'
 import type { Dialect } from '../sql/dialect.js'
 import { runTransaction } from '../sql/transactions.js'
 import { migrationsFor } from './migration-source.js'
@@ -12,6 +15,8 @@ import type { Tables } from './tables.js'
  * - PostgreSQL: pg_advisory_xact_lock inside one transaction; DDL is transactional, so a failed
  *   migration leaves nothing behind.
  * - MySQL/MariaDB: GET_LOCK on the session (DDL commits implicitly, so a transaction cannot hold it).
+ * - MariaDB Galera: GET_LOCK holds on one node only, so a lease row that the cluster replicates
+ *   (cluster-lease.ts), and DDL that counts "already exists" as done (convergent-ddl.ts).
  * - SQLite: the transaction's first statement writes, which takes the database's write lock
  *   (BEGIN IMMEDIATE in effect); other processes wait on busy_timeout.
  * The log table has the columns Knex's migrator uses, so a host can switch to running
@@ -49,6 +54,7 @@ export async function rollbackAll(db: Knex, dialect: Dialect, tables: Tables): P
       await trx(tables.migrations).where({ name: migration.name }).delete()
     }
     await trx.schema.dropTableIfExists(tables.migrationsLock)
+    await trx.schema.dropTableIfExists(tables.migrationLease)
     await trx.schema.dropTableIfExists(tables.migrations)
     return toRevert.map((m) => m.name)
   })
@@ -61,6 +67,18 @@ async function withMigrationLock<T>(
   fn: (trx: Knex.Transaction) => Promise<T>,
 ): Promise<T> {
   const lockName = `checkout-store:${tables.migrations}`
+  // A standby (or a read-only server) would answer "nothing to do" from what it replicated, or fail
+  // half-way: say so instead.
+  const server = dialect === 'sqlite3' ? undefined : await inspectServer(db, dialect)
+  if (server?.readOnly) throw readOnlyServerError()
+  if (server?.galera && !db.isTransaction) {
+    return withClusterLease(db, tables.migrationLease, lockName.slice(0, 64), () =>
+      runTransaction(db, dialect, (trx) => {
+        convergeDdl(trx)
+        return fn(trx)
+      }),
+    )
+  }
   return runTransaction(db, dialect, async (trx) => {
     if (dialect === 'postgresql') {
       await trx.raw('select pg_advisory_xact_lock(?::bigint)', [advisoryKey(lockName)])

@@ -32,6 +32,8 @@ export interface Tables {
   readonly migrations: string
   /** The lock table Knex's migrator creates beside `migrations` when a host runs our source itself. */
   readonly migrationsLock: string
+  /** The cluster-wide migration lease, created on a MariaDB Galera cluster only. */
+  readonly migrationLease: string
 }
 
 /** The default table prefix. */
@@ -72,5 +74,6 @@ export function tableNames(prefix: string): Tables {
     outbox: `${prefix}outbox`,
     migrations: `${prefix}migrations`,
     migrationsLock: `${prefix}migrations_lock`,
+    migrationLease: `${prefix}migration_lease`,
   }
 }

@@ -85,3 +85,31 @@ export function isMissingSchema(error: unknown): boolean {
   const message = (error as { message?: unknown }).message
   return typeof message === 'string' && MISSING_SCHEMA.sqlite3.test(message)
 }
+
+/**
+ * Writes refused because the server or the session is read-only: pg's read-only transaction (a hot
+ * standby, or `default_transaction_read_only`), MySQL's `--read-only` option and a read-only transaction.
+ */
+export const READ_ONLY = {
+  postgresql: '25006',
+  mysql: [1290, 1792],
+} as const
+
+/**
+ * DDL that finds its object already there: a table (1050), an index (1061), a column (1060). On a Galera
+ * cluster that is how a migration step another node has already applied answers.
+ */
+export const ALREADY_EXISTS = {
+  mysql: [1050, 1060, 1061],
+} as const
+
+/** True when the server refused a write because it or the session is read-only. */
+export function isReadOnlyError(error: unknown): boolean {
+  const { code, errno } = fields(error)
+  return code === READ_ONLY.postgresql || (READ_ONLY.mysql as readonly unknown[]).includes(errno)
+}
+
+/** True when MySQL DDL failed because its table, index or column already exists. */
+export function isAlreadyExistsError(error: unknown): boolean {
+  return (ALREADY_EXISTS.mysql as readonly unknown[]).includes(fields(error).errno)
+}

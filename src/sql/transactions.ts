@@ -5,8 +5,26 @@ import { isTransientError } from './driver-errors.js'
 
 /** How often a transaction that failed with a transient error is run again, in all. */
 export const MAX_ATTEMPTS = 6
-const BASE_DELAY_MS = 8
-const MAX_DELAY_MS = 250
+
+/** How a transaction that failed with a transient error is run again. */
+export interface RetryPolicy {
+  /** Runs in all, the first included. */
+  readonly attempts: number
+  /** The backoff before run n + 1 is jittered between half and all of min(max, base · 2ⁿ) ms. */
+  readonly baseDelayMs: number
+  readonly maxDelayMs: number
+}
+
+/** On a single server, where a conflict means two writers met on one row. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: MAX_ATTEMPTS, baseDelayMs: 8, maxDelayMs: 250 }
+
+/**
+ * On a MariaDB Galera cluster with writers on several nodes, a conflict is found only at commit, or when
+ * another node's write set aborts a running transaction, so the loser has done all its work by then, and
+ * a burst of writers on one row (an idempotency key, a block of order numbers) loses more rounds. More
+ * runs, and a longer backoff that spreads the rounds out, keep such a burst from reaching the caller.
+ */
+export const GALERA_RETRY: RetryPolicy = { attempts: 12, baseDelayMs: 10, maxDelayMs: 800 }
 
 /**
  * Runs `fn` atomically and commits. On a Knex instance it opens a new transaction; when that fails
@@ -20,10 +38,11 @@ export async function runTransaction<T>(
   db: Knex,
   dialect: Dialect,
   fn: (trx: Knex.Transaction) => Promise<T>,
-  options: { retry?: boolean; isolationLevel?: Knex.IsolationLevels } = {},
+  options: { retry?: boolean; isolationLevel?: Knex.IsolationLevels; policy?: RetryPolicy } = {},
 ): Promise<T> {
   if (db.isTransaction) return db.transaction(fn)
-  const attempts = options.retry === false ? 1 : MAX_ATTEMPTS
+  const policy = options.policy ?? DEFAULT_RETRY
+  const attempts = options.retry === false ? 1 : policy.attempts
   const mutex = dialect === 'sqlite3' ? sqliteWriteMutex(db) : undefined
   // SQLite has no isolation levels; a savepoint (above) keeps its outer transaction's.
   const config = options.isolationLevel && !mutex ? { isolationLevel: options.isolationLevel } : undefined
@@ -32,13 +51,13 @@ export async function runTransaction<T>(
       return mutex ? await mutex.run(() => db.transaction(fn)) : await db.transaction(fn, config)
     } catch (error) {
       if (attempt >= attempts || !isTransientError(error)) throw error
-      await sleep(backoff(attempt))
+      await sleep(backoff(policy, attempt))
     }
   }
 }
 
-function backoff(attempt: number): number {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt)
+function backoff(policy: RetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt)
   return ceiling / 2 + Math.random() * (ceiling / 2)
 }
 
