@@ -115,6 +115,32 @@ describe('examples/express: the checkout server', () => {
     expect(((await list.json()) as Page<Order>).items.map((o) => o.id)).toEqual([secondOrder.id, order.id])
   })
 
+  it('takes the payment and ships a parcel, and the order follows', async () => {
+    const placed = (await (await post(checkout('ship@example.com'), 'checkout-s1')).json()) as Order
+    const call = (path: string, body: unknown, key: string) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      })
+    const paid = await call(`/orders/${placed.id}/pay`, { provider: 'stripe', reference: 'pi_3N' }, 'pay-g1')
+    expect(paid.status).toBe(201)
+    expect(await paid.json()).toMatchObject({ orderId: placed.id, amount: 2499, capturedAmount: 2499 })
+    const again = await call(`/orders/${placed.id}/pay`, { provider: 'stripe', reference: 'pi_3N' }, 'pay-g1')
+    expect(again.status).toBe(201)
+    const parcel = await call(`/orders/${placed.id}/fulfillments`, { carrier: 'UPS' }, 'ship-g1')
+    expect(parcel.status).toBe(201)
+    expect(await parcel.json()).toMatchObject({ status: 'shipped', carrier: 'UPS' })
+    const list = await fetch(`${base}/customers/${placed.customerId}/orders`)
+    expect(((await list.json()) as Page<Order>).items[0]).toMatchObject({
+      id: placed.id,
+      status: 'shipped',
+      paymentStatus: 'paid',
+      fulfillmentStatus: 'fulfilled',
+    })
+    expect(await db('checkout_payments').count({ n: '*' })).toEqual([{ n: 1 }])
+  })
+
   it('refuses a card number in any field with 400, never repeating it, and stores nothing', async () => {
     const body = checkout('grace@example.com')
     body.shippingAddress.line1 = '4111 1111 1111 1111'

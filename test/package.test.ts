@@ -159,6 +159,7 @@ describe('the built package', () => {
       'CHANGELOG.md',
       'LICENSE',
       'README.md',
+      'dist/cli.js',
       'dist/index.cjs',
       'dist/index.d.cts',
       'dist/index.d.ts',

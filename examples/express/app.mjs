@@ -73,6 +73,26 @@ export function createApp(store) {
     res.json(page)
   })
 
+  // The provider reported the whole order paid (a webhook, say): a sale, authorized and captured at once.
+  app.post('/orders/:id/pay', async (req, res) => {
+    const order = await store.orders.get(req.params.id)
+    const { provider, reference } = req.body ?? {}
+    const payment = await store.payments.authorize(
+      order.id,
+      { provider, reference, amount: order.total, capture: true },
+      { idempotencyKey: req.get('Idempotency-Key') },
+    )
+    res.status(201).json(payment)
+  })
+
+  // A parcel left the warehouse: its units (default: every unit not yet shipped), then shipped.
+  app.post('/orders/:id/fulfillments', async (req, res) => {
+    const parcel = await store.fulfillments.create(req.params.id, req.body ?? {}, {
+      idempotencyKey: req.get('Idempotency-Key'),
+    })
+    res.status(201).json(await store.fulfillments.ship(parcel.id))
+  })
+
   // Every error the library throws on purpose knows its HTTP status; its message never holds input.
   app.use((error, _req, res, next) => {
     if (!isCheckoutStoreError(error)) {

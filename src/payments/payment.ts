@@ -78,27 +78,27 @@ export interface AuthorizeInput {
   /** Minor units of the order's currency; a positive safe integer. */
   amount: number
   /** A saved payment method of the order's customer. */
-  paymentMethodId?: string | null
+  paymentMethodId?: string | null | undefined
   /** When the authorization lapses at the provider. */
-  captureBefore?: Date | null
+  captureBefore?: Date | null | undefined
   /** A sale: authorize and capture the whole amount at once. @defaultValue false */
-  capture?: boolean
+  capture?: boolean | undefined
   /** Recorded in the ledger; 1 to 2,000 characters. */
-  note?: string | null
+  note?: string | null | undefined
   /** Who did it, recorded in the ledger; 1 to 200 characters. */
-  actor?: string | null
+  actor?: string | null | undefined
 }
 
 /** A capture, for {@link PaymentRepository.capture}. */
 export interface CaptureInput {
   /** Minor units to capture. @defaultValue what is left of the authorization */
-  amount?: number
+  amount?: number | undefined
   /** The provider's reference for the capture. */
-  reference?: string | null
+  reference?: string | null | undefined
   /** Recorded in the ledger. */
-  note?: string | null
+  note?: string | null | undefined
   /** Who did it. */
-  actor?: string | null
+  actor?: string | null | undefined
 }
 
 /** Units of one order line to refund. */
@@ -115,25 +115,25 @@ export interface RefundItemInput {
  */
 export interface RefundInput {
   /** Minor units to refund. */
-  amount?: number
+  amount?: number | undefined
   /** Lines to refund, each at most once. */
-  items?: RefundItemInput[]
+  items?: RefundItemInput[] | undefined
   /** Why, recorded as the ledger entry's note. */
-  reason?: string | null
+  reason?: string | null | undefined
   /** The provider's reference for the refund (`re_…`). */
-  reference?: string | null
+  reference?: string | null | undefined
   /** Who did it. */
-  actor?: string | null
+  actor?: string | null | undefined
 }
 
 /** A void, for {@link PaymentRepository.void}. */
 export interface VoidInput {
   /** The provider's reference for the cancellation. */
-  reference?: string | null
+  reference?: string | null | undefined
   /** Recorded in the ledger. */
-  note?: string | null
+  note?: string | null | undefined
   /** Who did it. */
-  actor?: string | null
+  actor?: string | null | undefined
 }
 
 /** Options of the payment operations that can be retried safely. */
@@ -143,7 +143,7 @@ export interface PaymentOperationOptions {
    * provider's event id makes a good one. The same key with the same input returns the payment as it
    * stands, writing nothing; with a different input it throws `IDEMPOTENCY_KEY_REUSED`.
    */
-  idempotencyKey?: string
+  idempotencyKey?: string | undefined
 }
 
 /**
