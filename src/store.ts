@@ -164,9 +164,10 @@ export interface CheckoutStore {
    */
   transaction<T>(fn: (tx: CheckoutStoreTransaction) => Promise<T>): Promise<T>
   /**
-   * Deletes the idempotency keys first used before `olderThan`; the orders they placed stay. A retry
-   * with a deleted key places a new order, so keep keys longer than any client retries (a day is
-   * plenty for a checkout). Run it from a scheduled job.
+   * Deletes the idempotency keys of `orders.create` first used before `olderThan`; the orders they
+   * placed stay. A retry with a deleted key places a new order, so keep keys longer than any client
+   * retries (a day is plenty for a checkout). Run it from a scheduled job. The keys of payment and
+   * fulfillment calls are kept with their records.
    *
    * @returns How many keys were deleted.
    * @throws `VALIDATION_FAILED` when `olderThan` is not a valid Date

@@ -147,7 +147,7 @@ describeEachDatabase('reliability: upgrades', (db) => {
       'created_at',
       'id',
     ])
-    // 0009: the index the idempotency-key prune reads.
+    // 0007: the index the idempotency-key prune reads.
     expect(await indexColumns(knex, 'up_idempotency_keys', 'up_idempotency_keys_created_idx')).toEqual([
       'created_at',
     ])

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { metadataSchema } from '../metadata.js'
-import { idSchema, optionalText } from '../text.js'
+import { idSchema, keyText, optionalText } from '../text.js'
 import type { CreateFulfillmentOptions, FulfillmentInput, TrackingInput } from './fulfillment.js'
 
 /*
@@ -70,11 +70,8 @@ export const trackingInputSchema = z.strictObject(trackingFields)
 
 /** The schema behind {@link CreateFulfillmentOptions}. */
 export const createFulfillmentOptionsSchema = z.strictObject({
-  idempotencyKey: z
-    .string({ message: 'must be a string' })
-    .min(1, 'must not be empty')
-    .max(FULFILLMENT_LIMITS.idempotencyKey, `must be at most ${FULFILLMENT_LIMITS.idempotencyKey} characters`)
-    .optional(),
+  // The same key rule as orders.create: exact text, no edge whitespace (MariaDB's PAD SPACE).
+  idempotencyKey: keyText(FULFILLMENT_LIMITS.idempotencyKey).optional(),
 })
 
 /** A parsed {@link FulfillmentInput}. */

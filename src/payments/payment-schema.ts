@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ORDER_LIMITS } from '../orders/order-schema.js'
-import { idSchema, optionalText, text } from '../text.js'
+import { idSchema, keyText, optionalText, text } from '../text.js'
 import type {
   AuthorizeInput,
   CaptureInput,
@@ -91,11 +91,8 @@ export const voidInputSchema = z.strictObject({
 
 /** The schema behind {@link PaymentOperationOptions}. */
 export const paymentOptionsSchema = z.strictObject({
-  idempotencyKey: z
-    .string({ message: 'must be a string' })
-    .min(1, 'must not be empty')
-    .max(ORDER_LIMITS.idempotencyKey, `must be at most ${ORDER_LIMITS.idempotencyKey} characters`)
-    .optional(),
+  // The same key rule as orders.create: exact text, no edge whitespace (MariaDB's PAD SPACE).
+  idempotencyKey: keyText(ORDER_LIMITS.idempotencyKey).optional(),
 })
 
 /** Parsed inputs. */

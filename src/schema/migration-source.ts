@@ -5,7 +5,7 @@ import * as payments from './0003-payments.js'
 import * as fulfillments from './0004-fulfillments.js'
 import * as outbox from './0005-outbox.js'
 import * as erasure from './0006-erasure.js'
-import * as idempotencyRetention from './0009-idempotency-retention.js'
+import * as idempotencyRetention from './0007-idempotency-retention.js'
 import type { Tables } from './tables.js'
 
 /**
@@ -39,7 +39,7 @@ const MODULES: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0004-fulfillments', fulfillments],
   ['0005-outbox', outbox],
   ['0006-erasure', erasure],
-  ['0009-idempotency-retention', idempotencyRetention],
+  ['0007-idempotency-retention', idempotencyRetention],
 ]
 
 /** The library's migrations for one table prefix, oldest first. */

@@ -91,5 +91,5 @@ export const MIGRATIONS = [
   '0004-fulfillments',
   '0005-outbox',
   '0006-erasure',
-  '0009-idempotency-retention',
+  '0007-idempotency-retention',
 ]
