@@ -95,9 +95,9 @@ describeEachDatabase('payments.capture', (db) => {
       counts.push(sql.length)
     }
     // Payment's order, BEGIN, order lock, the order's payments, payment update, ledger insert, order
-    // update, ledger read, COMMIT.
+    // update, the order's outbox counter and its events, ledger read, COMMIT.
     console.info(`[${db().name}] capture statements: ${counts.join(', ')}`)
     expect(new Set(counts).size).toBe(1)
-    expect(counts[0]).toBe(9)
+    expect(counts[0]).toBe(11)
   })
 })
