@@ -40,18 +40,20 @@ export interface SharedState {
   /** Where plain reads go, told about every write. */
   readonly router: ReadRouter
   /** The server's role, asked once per store (MariaDB/MySQL only: Galera, read_only). */
-  role(): Promise<ServerRole>
+  role(executor: Knex): Promise<ServerRole>
 }
 
-/** The shared state of a store over `db`, with `router` for its plain reads. */
-export function createSharedState(db: Knex, dialect: Dialect, router: ReadRouter): SharedState {
+/** The shared state of a store, with `router` for its plain reads. */
+export function createSharedState(dialect: Dialect, router: ReadRouter): SharedState {
   let role: Promise<ServerRole> | undefined
   return {
     router,
-    role() {
+    role(executor) {
       // pg reports a standby or a read-only session itself, on the first write (SQLSTATE 25006).
       if (dialect !== 'mysql') return Promise.resolve(SINGLE_WRITABLE)
-      role ??= inspectServer(db, dialect).catch((error: unknown) => {
+      // Asked on the caller's executor: inside a transaction the pool may have no other connection to
+      // lend (a pool of one would wait for itself), and the transaction's server is the one that matters.
+      role ??= inspectServer(executor, dialect).catch((error: unknown) => {
         role = undefined
         throw error
       })
@@ -68,7 +70,7 @@ export function createStoreContext(
   db: Knex,
   dialect: Dialect,
   tables: Tables,
-  shared: SharedState = createSharedState(db, dialect, primaryOnly(db)),
+  shared: SharedState = createSharedState(dialect, primaryOnly(db)),
 ): StoreContext {
   let checked: Promise<void> | undefined
   // SQLite only enforces foreign keys when the connection says so: a per-connection pragma that
@@ -90,7 +92,7 @@ export function createStoreContext(
     reader: () => router.reader(),
     async write(fn) {
       await ready()
-      const server = await shared.role()
+      const server = await shared.role(db)
       // MariaDB's read_only binds only users without the READ ONLY ADMIN privilege: refuse for all.
       if (server.readOnly) throw readOnlyServerError()
       try {

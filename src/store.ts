@@ -206,7 +206,7 @@ export function createCheckoutStore(
   const tables = tableNames(options.tablePrefix ?? DEFAULT_TABLE_PREFIX)
   const dialect = detectDialect(db)
   const router = routeReads(db, dialect, options.reader)
-  const shared = createSharedState(db, dialect, router)
+  const shared = createSharedState(dialect, router)
   const context = createStoreContext(db, dialect, tables, shared)
 
   const bind = (trx: Knex.Transaction): CheckoutStoreTransaction => {

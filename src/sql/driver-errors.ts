@@ -111,5 +111,14 @@ export function isReadOnlyError(error: unknown): boolean {
 
 /** True when MySQL DDL failed because its table, index or column already exists. */
 export function isAlreadyExistsError(error: unknown): boolean {
-  return (ALREADY_EXISTS.mysql as readonly unknown[]).includes(fields(error).errno)
+  const { errno } = fields(error)
+  if ((ALREADY_EXISTS.mysql as readonly unknown[]).includes(errno)) return true
+  // A foreign key whose name is taken: MySQL 8 says so (1826); MariaDB fails the table change with 1005
+  // and InnoDB's errno 121 ("Duplicate key on write or update") in the message.
+  if (errno === DUPLICATE_FOREIGN_KEY.mysql) return true
+  const message = (error as { message?: unknown }).message
+  return errno === 1005 && typeof message === 'string' && /errno: 121\b/.test(message)
 }
+
+/** A foreign key constraint name already in use (MySQL 8; MariaDB reports 1005 with errno 121). */
+const DUPLICATE_FOREIGN_KEY = { mysql: 1826 } as const
