@@ -118,7 +118,12 @@ describeEachDatabase('customers.export', (db) => {
     expect(JSON.stringify(data)).not.toContain('fp_card_987')
 
     const full = async (id: string) =>
-      asJson({ ...(await store.orders.get(id)), events: await store.orders.events(id) })
+      asJson({
+        ...(await store.orders.get(id)),
+        events: await store.orders.events(id),
+        payments: await store.payments.list(id),
+        fulfillments: await store.fulfillments.list(id),
+      })
     expect(data.orders).toEqual([await full(own.id)])
     expect(data.orders[0]?.events.map((e) => [e.type, e.to, e.note, e.actor])).toEqual([
       ['order_placed', 'pending', null, null],
@@ -130,6 +135,29 @@ describeEachDatabase('customers.export', (db) => {
     ])
     expect(data.guestOrders).toEqual([await full(guestBefore.id), await full(guestNow.id)])
     expect(JSON.stringify(data)).not.toContain(someoneElse.id)
+  })
+
+  it("holds each order's payments with their ledger and its fulfillments with their lines", async () => {
+    const mo = await store.customers.create({ email: 'mo.ledger@example.com', name: 'Mo Rivera' })
+    const placed = await store.orders.create(order({ customerId: mo.id }, 'ledger'))
+    const sale = await store.payments.authorize(placed.id, {
+      provider: 'stripe',
+      reference: 'pi_export',
+      amount: placed.total,
+      capture: true,
+    })
+    const shirt = placed.items[0]?.id as string
+    const parcel = await store.fulfillments.create(placed.id, {
+      items: [{ lineId: shirt, quantity: 1 }],
+      carrier: 'UPS',
+    })
+    await store.fulfillments.ship(parcel.id)
+    const data = await store.customers.export(mo.id)
+    const [exported] = data.orders
+    expect(exported?.payments).toEqual(asJson(await store.payments.list(placed.id)))
+    expect(exported?.payments[0]).toMatchObject({ id: sale.id, capturedAmount: placed.total })
+    expect(exported?.fulfillments).toEqual(asJson(await store.fulfillments.list(placed.id)))
+    expect(exported?.fulfillments[0]).toMatchObject({ id: parcel.id, status: 'shipped', carrier: 'UPS' })
   })
 
   it('reads in the same number of statements for 1 order and for 40', async () => {
@@ -144,8 +172,10 @@ describeEachDatabase('customers.export', (db) => {
     const forty = await recordQueries(db().knex, () => store.customers.export(lee.id))
     expect(forty.result.orders.length + forty.result.guestOrders.length).toBe(40)
     expect(forty.result.orders.flatMap((o) => o.items)).toHaveLength(2 * forty.result.orders.length)
-    expect(one.sql).toHaveLength(7)
-    expect(forty.sql).toHaveLength(7)
+    // Seven for the customer and their orders, three for payments, fulfillments and parcel lines (one
+    // more for the payments' ledgers when there are payments).
+    expect(one.sql).toHaveLength(10)
+    expect(forty.sql).toHaveLength(10)
     console.info(
       `[${db().name}] customers.export statements: ${one.sql.length} (1 order), ${forty.sql.length} (40 orders)`,
     )

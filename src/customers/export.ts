@@ -1,5 +1,11 @@
 import type { Knex } from 'knex'
 import { NotFoundError } from '../errors.js'
+import type { Fulfillment } from '../fulfillments/fulfillment.js'
+import {
+  type FulfillmentLineRow,
+  type FulfillmentRow,
+  toFulfillment,
+} from '../fulfillments/fulfillment-row.js'
 import type { Order, OrderEvent } from '../orders/order.js'
 import {
   type OrderEventRow,
@@ -8,6 +14,9 @@ import {
   toOrder,
   toOrderEvent,
 } from '../orders/order-row.js'
+import type { Payment } from '../payments/payment.js'
+import { readLedgers } from '../payments/payment-ledger.js'
+import { type PaymentRow, toPayment } from '../payments/payment-row.js'
 import type { StoreContext } from '../store-context.js'
 import type { Address } from './address.js'
 import type { Customer } from './customer.js'
@@ -66,6 +75,10 @@ export type ExportedOrder = JsonReady<
   Order & {
     /** The order's events, oldest first, as `orders.events` reads them. */
     events: OrderEvent[]
+    /** The order's payments with their ledgers, oldest first, as `payments.list` reads them. */
+    payments: Payment[]
+    /** The order's fulfillments with their lines, oldest first, as `fulfillments.list` reads them. */
+    fulfillments: Fulfillment[]
   }
 >
 
@@ -113,9 +126,10 @@ function jsonReady<T>(value: T): JsonReady<T> {
 const oldestFirst = [{ column: 'created_at' }, { column: 'id' }]
 
 /**
- * Reads everything about customer `id` on `ctx.db`: seven statements whatever the number of orders
- * (customer, addresses, payment methods, previous emails, orders, their lines, their events); lines and
- * events are selected by a subquery, not by a list of ids. Not one snapshot: an order placed meanwhile
+ * Reads everything about customer `id` on `ctx.db`: ten statements whatever the number of orders
+ * (customer, addresses, payment methods, previous emails, orders, their lines, their events, their
+ * payments, their fulfillments and those fulfillments' lines), and one more for the payments' ledgers
+ * when there are payments; children are selected by a subquery, not by a list of ids. Not one snapshot: an order placed meanwhile
  * may be missing, never half there.
  *
  * @throws `NOT_FOUND` when there is no such customer.
@@ -147,6 +161,27 @@ export async function exportCustomer(
   const eventRows: OrderEventRow[] = await db(t.orderEvents)
     .whereIn('order_id', orderIds())
     .orderBy(oldestFirst)
+  const paymentRows: PaymentRow[] = await db(t.payments).whereIn('order_id', orderIds()).orderBy(oldestFirst)
+  const ledgers = await readLedgers(
+    db,
+    t,
+    paymentRows.map((p) => p.id),
+  )
+  const fulfillmentRows: FulfillmentRow[] = await db(t.fulfillments)
+    .whereIn('order_id', orderIds())
+    .orderBy(oldestFirst)
+  const parcelLines: FulfillmentLineRow[] = await db(t.fulfillmentLines)
+    .whereIn('order_id', orderIds())
+    .orderBy([{ column: 'fulfillment_id' }, { column: 'position' }])
+  const linesOfParcel = groupBy(parcelLines, (line) => line.fulfillment_id)
+  const payments = groupBy(
+    paymentRows.map((p) => toPayment(p, ledgers.get(p.id) ?? [])),
+    (p) => p.orderId,
+  )
+  const fulfillments = groupBy(
+    fulfillmentRows.map((f) => toFulfillment(f, linesOfParcel.get(f.id) ?? [])),
+    (f) => f.orderId,
+  )
 
   const lines = groupBy(lineRows, (line) => line.order_id)
   const events = groupBy(eventRows, (event) => event.order_id)
@@ -154,6 +189,8 @@ export async function exportCustomer(
     jsonReady({
       ...toOrder(order, lines.get(order.id) ?? []),
       events: (events.get(order.id) ?? []).map(toOrderEvent),
+      payments: payments.get(order.id) ?? [],
+      fulfillments: fulfillments.get(order.id) ?? [],
     }),
   )
   const { addresses: _a, paymentMethods: _p, ...customer } = toCustomer(row, [], [])
