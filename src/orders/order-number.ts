@@ -4,6 +4,7 @@ import { ConfigurationError } from '../errors.js'
 import { ORDER_NUMBER_COUNTER } from '../schema/0001-initial.js'
 import { clockMillisSql } from '../sql/clock.js'
 import type { Dialect } from '../sql/dialect.js'
+import { queryFirst } from '../sql/statements.js'
 import { fromDbInt } from '../sql/values.js'
 
 /** A run of order numbers and the database's time when they were taken. */
@@ -70,17 +71,19 @@ export async function nextOrderNumbers(
   }
   // pg and SQLite (3.35+) return the updated value, and the clock read after the row lock, from the
   // same statement: RETURNING is evaluated once the row is updated.
-  const result = (await trx.raw(`update ?? set ?? = ?? + ? where ?? = ? returning ??, ${clock} as ??`, [
-    table,
-    'value',
-    'value',
-    count,
-    'name',
-    ORDER_NUMBER_COUNTER,
-    'value',
-    'now_ms',
-  ])) as Array<{ value: unknown; now_ms: unknown }> | { rows: Array<{ value: unknown; now_ms: unknown }> }
-  const row = (Array.isArray(result) ? result : result.rows)[0]
+  const row = await queryFirst<{ value: unknown; now_ms: unknown }>(
+    trx,
+    trx.raw(`update ?? set ?? = ?? + ? where ?? = ? returning ??, ${clock} as ??`, [
+      table,
+      'value',
+      'value',
+      count,
+      'name',
+      ORDER_NUMBER_COUNTER,
+      'value',
+      'now_ms',
+    ]),
+  )
   if (!row) throw missingCounter(table)
   return { first: fromDbInt(row.value) - count + 1, now: new Date(fromDbInt(row.now_ms)) }
 }

@@ -7,11 +7,12 @@ import {
   VersionConflictError,
 } from '../errors.js'
 import { orderStatusChanged } from '../outbox/drafts.js'
-import { advanceSequence, appendOutboxEvents } from '../outbox/outbox-writer.js'
+import { appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Page } from '../page.js'
-import { clockMillisSql } from '../sql/clock.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
+import { insertRows } from '../sql/multi-row-insert.js'
+import { execute, queryFirst, queryRows } from '../sql/statements.js'
 import { fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import { normalizeEmail } from '../text.js'
@@ -20,6 +21,7 @@ import { erasedIdempotencyKey, placed, requestHash } from './idempotency.js'
 import type { Order, OrderEvent, OrderRepository, PlacedOrder } from './order.js'
 import { parseOrderInput, parseOrderInputs, type ValidOrder } from './order-input.js'
 import {
+  EVENT_COLUMNS,
   type IdempotencyKeyRow,
   type OrderEventRow,
   type OrderLineRow,
@@ -34,6 +36,7 @@ import {
   orderStatusSchema,
   transitionOptionsSchema,
 } from './order-schema.js'
+import { selectLines, selectOrder, selectOrderWithClock, updateStatus } from './order-statements.js'
 import { canTransition, type OrderStatus } from './order-status.js'
 import { customerIds, missingCustomer, writeOrders } from './order-writer.js'
 
@@ -71,14 +74,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
   ): Promise<Map<string, OrderLineRow[]>> => {
     const byOrder = new Map<string, OrderLineRow[]>(orderIds.map((id) => [id, []]))
     if (orderIds.length === 0) return byOrder
-    const query = newestCommitted(db<OrderLineRow>(tables.orderLines).select('*'), newest)
-    // The (order_id, position) unique index serves both forms.
-    if (orderIds.length === 1) query.where('order_id', orderIds[0] as string)
-    else query.whereIn('order_id', [...orderIds])
-    const rows = (await query.orderBy([
-      { column: 'order_id', order: 'asc' },
-      { column: 'position', order: 'asc' },
-    ])) as OrderLineRow[]
+    const rows = await queryRows<OrderLineRow>(db, selectLines(db, dialect, tables, orderIds, newest))
     for (const row of rows) byOrder.get(row.order_id)?.push(row)
     return byOrder
   }
@@ -90,7 +86,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
   }
 
   const findById = async (db: Knex, id: string, newest = false): Promise<Order | null> =>
-    withLines(db, await newestCommitted(db<OrderRow>(tables.orders).where({ id }), newest).first(), newest)
+    withLines(db, await queryFirst<OrderRow>(db, selectOrder(db, dialect, tables, id, newest)), newest)
 
   const getById = async (db: Knex, id: string, newest = false): Promise<Order> => {
     const order = await findById(db, id, newest)
@@ -192,7 +188,10 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
     async findByNumber(number) {
       const parsed = parseInput(orderNumberSchema, number, 'number')
       const db = await ctx.reader()
-      return withLines(db, await db<OrderRow>(tables.orders).where({ number: parsed }).first())
+      return withLines(
+        db,
+        await queryFirst<OrderRow>(db, db<OrderRow>(tables.orders).where({ number: parsed })),
+      )
     },
 
     async list(options) {
@@ -211,7 +210,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
       if (parsed.createdAfter) query.where('created_at', '>=', toDbDate(dialect, parsed.createdAfter))
       if (parsed.createdBefore) query.where('created_at', '<', toDbDate(dialect, parsed.createdBefore))
       newestFirstAfter(query, dialect, after).limit(limit + 1)
-      const rows = (await query) as OrderRow[]
+      const rows = await queryRows<OrderRow>(db, query)
       const { pageRows, nextCursor } = splitPage(rows, limit, (row) => ({
         createdAt: fromDbDate(row.created_at),
         id: row.id,
@@ -237,11 +236,10 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
         // for the answer, transitions never change them, and this keeps them off the path after COMMIT.
         // The read also takes the database's clock (see below), so the transition needs no extra statement.
         const [read, lines] = await Promise.all([
-          ctx
-            .db<OrderRow>(tables.orders)
-            .select('*', ctx.db.raw(`${clockMillisSql(dialect)} as ??`, ['clock_ms']))
-            .where({ id: orderId })
-            .first() as Promise<(OrderRow & { clock_ms: unknown }) | undefined>,
+          queryFirst<OrderRow & { clock_ms: unknown }>(
+            ctx.db,
+            selectOrderWithClock(ctx.db, dialect, tables, orderId),
+          ),
           readLines(ctx.db, [orderId]),
         ])
         if (!read) throw new NotFoundError('order', orderId)
@@ -264,14 +262,10 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
           // Conditional on what was just read, so a status change never overwrites a concurrent one:
           // of several racing callers exactly one matches the row, on every dialect. The same statement
           // advances the order's outbox counter for the event appended below.
-          const count = await trx(tables.orders)
-            .where({ id: orderId, version, status: from })
-            .update({
-              status: target,
-              version: version + 1,
-              updated_at: now,
-              ...advanceSequence(trx),
-            })
+          const count = await execute(
+            trx,
+            updateStatus(trx, tables, { id: orderId, from, to: target, version, at: now }),
+          )
           if (count === 0) return false
           const event: OrderEventRow = {
             id: uuidv7(),
@@ -283,7 +277,7 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
             actor: actor ?? null,
             created_at: now,
           }
-          await trx(tables.orderEvents).insert(event)
+          await insertRows(trx, tables.orderEvents, EVENT_COLUMNS, [event])
           const change = { orderId, number: fromDbInt(row.number), from, to: target, version: version + 1 }
           await appendOutboxEvents(trx, dialect, tables, [orderStatusChanged(change, date)], 'bumped')
           return true

@@ -6,6 +6,7 @@ import { appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
 import { insertRows } from '../sql/multi-row-insert.js'
+import { queryRows } from '../sql/statements.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import { normalizeEmail } from '../text.js'
 import type { Order, StoredPaymentSummary } from './order.js'
@@ -19,6 +20,7 @@ import {
   type OrderLineRow,
   type OrderRow,
 } from './order-row.js'
+import { selectCustomerEmails } from './order-statements.js'
 
 /** The rows one new order is written as. */
 export interface NewOrderRows {
@@ -48,7 +50,7 @@ export async function writeOrders(
   valid: readonly ValidOrder[],
   galera = false,
 ): Promise<Order[]> {
-  const emails = await orderEmails(trx, dialect, tables.customers, valid)
+  const emails = await orderEmails(trx, dialect, tables, valid)
   // The database's clock, read after the counter lock: createdAt order follows number order.
   const { first, now } = await nextOrderNumbers(trx, dialect, tables.counters, valid.length, galera)
   const rows = valid.map((order, i) => buildOrderRows(order, first + i, emails[i] as string, now, dialect))
@@ -99,15 +101,16 @@ export async function writeOrders(
 async function orderEmails(
   trx: Knex.Transaction,
   dialect: Dialect,
-  customers: string,
+  tables: Tables,
   valid: readonly ValidOrder[],
 ): Promise<string[]> {
   const ids = customerIds(valid)
   const found = new Map<string, { email: string; anonymized: boolean }>()
   if (ids.length > 0) {
-    const query = trx(customers).select('id', 'email', 'anonymized_at').whereIn('id', ids)
-    if (dialect !== 'sqlite3') query.forShare()
-    const rows = (await query) as Array<{ id: string; email: unknown; anonymized_at: unknown }>
+    const rows = await queryRows<{ id: string; email: unknown; anonymized_at: unknown }>(
+      trx,
+      selectCustomerEmails(trx, dialect, tables, ids),
+    )
     for (const row of rows)
       found.set(row.id, { email: String(row.email), anonymized: row.anonymized_at != null })
   }

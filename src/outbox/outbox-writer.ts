@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
 import { insertRows } from '../sql/multi-row-insert.js'
+import { execute, identifier, SqlFragment, sqlText } from '../sql/statements.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import type { OutboxAggregateType } from './outbox.js'
 import type { OutboxRow } from './outbox-row.js'
@@ -54,7 +55,7 @@ const WRITE_COLUMNS = [
   'occurred_at',
 ] as const satisfies readonly (keyof OutboxRow)[]
 
-type WriteRow = Record<(typeof WRITE_COLUMNS)[number], Knex.RawBinding>
+type WriteRow = Record<(typeof WRITE_COLUMNS)[number], Knex.RawBinding | SqlFragment>
 
 /** The table of each aggregate's root row. */
 export function aggregateTable(tables: Tables, aggregateType: OutboxAggregateType): string {
@@ -85,14 +86,17 @@ export async function appendOutboxEvents(
   }
   if (sequences === 'bump') {
     for (const event of firstOfEachAggregate(events)) {
-      const updated = await trx(aggregateTable(tables, event.aggregateType))
-        .where('id', event.aggregateId)
-        .update({
-          [OUTBOX_SEQUENCE_COLUMN]: trx.raw('?? + ?', [
-            OUTBOX_SEQUENCE_COLUMN,
-            counts.get(aggregateKey(event)) ?? 1,
-          ]),
-        })
+      const updated = await execute(
+        trx,
+        trx(aggregateTable(tables, event.aggregateType))
+          .where('id', event.aggregateId)
+          .update({
+            [OUTBOX_SEQUENCE_COLUMN]: trx.raw('?? + ?', [
+              OUTBOX_SEQUENCE_COLUMN,
+              counts.get(aggregateKey(event)) ?? 1,
+            ]),
+          }),
+      )
       if (updated === 0) throw new NotFoundError(event.aggregateType, event.aggregateId)
     }
   }
@@ -114,10 +118,7 @@ export async function appendOutboxEvents(
       sequence:
         sequences === 'new'
           ? position
-          : trx.raw('(select ?? from ?? where ?? = ?) - ?', [
-              OUTBOX_SEQUENCE_COLUMN,
-              aggregateTable(tables, event.aggregateType),
-              'id',
+          : new SqlFragment(sequenceAfterBump(trx, aggregateTable(tables, event.aggregateType)), [
               event.aggregateId,
               behind,
             ]),
@@ -126,6 +127,14 @@ export async function appendOutboxEvents(
     }
   })
   await insertRows(trx, tables.outbox, WRITE_COLUMNS, rows)
+}
+
+/** The aggregate's outbox counter less a binding, read in the INSERT: binds the aggregate's id, then how far behind. */
+function sequenceAfterBump(db: Knex, table: string): string {
+  return sqlText(db, `outbox-sequence:${table}`, () => {
+    const [column, from, id] = [OUTBOX_SEQUENCE_COLUMN, table, 'id'].map((name) => identifier(db, name))
+    return `(select ${column} from ${from} where ${id} = ?) - ?`
+  })
 }
 
 function aggregateKey(event: OutboxEventDraft): string {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { execute, identifiers, SqlFragment, sqlText } from './statements.js'
 
 /**
  * Rows per INSERT at most. 1000 rows of the widest table (orders, 20 columns) bind 20,000 parameters,
@@ -34,24 +35,39 @@ export async function insertRows<Row extends object>(
   rows: readonly Row[],
 ): Promise<void> {
   const maxRows = Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_BINDINGS / columns.length))
-  const head = `insert into ?? (${columns.map(() => '??').join(', ')}) values `
+  const head = sqlText(
+    trx,
+    `insert:${table}:${columns.join(',')}`,
+    () => `insert into ${identifiers(trx, table)} (${identifiers(trx, ...columns)}) values `,
+  )
   const tuple = `(${columns.map(() => '?').join(', ')})`
   let start = 0
   while (start < rows.length) {
-    const bindings: Knex.RawBinding[] = [table, ...columns]
+    const bindings: unknown[] = []
+    const tuples: string[] = []
     let bytes = 0
     let end = start
     // The byte budget is checked before each row, so a statement always takes at least one row.
     while (end < rows.length && end - start < maxRows && bytes < MAX_BYTES_PER_INSERT) {
       const row = rows[end] as Row
-      for (const column of columns) {
-        const value = row[column] as Knex.RawBinding
+      let text: string[] | undefined
+      for (let c = 0; c < columns.length; c++) {
+        const value = row[columns[c] as keyof Row] as unknown
+        if (value instanceof SqlFragment) {
+          // A value computed by the database: its SQL in place of the placeholder, its bindings in order.
+          text ??= columns.slice(0, c).map(() => '?')
+          text.push(value.sql)
+          bindings.push(...value.bindings)
+          continue
+        }
         if (typeof value === 'string') bytes += Buffer.byteLength(value)
+        text?.push('?')
         bindings.push(value)
       }
+      tuples.push(text === undefined ? tuple : `(${text.join(', ')})`)
       end++
     }
-    await trx.raw(head + Array.from({ length: end - start }, () => tuple).join(', '), bindings)
+    await execute(trx, { sql: head + tuples.join(', '), bindings })
     start = end
   }
 }

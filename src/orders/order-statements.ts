@@ -1,0 +1,130 @@
+import type { Knex } from 'knex'
+import type { Tables } from '../schema/tables.js'
+import { clockMillisSql } from '../sql/clock.js'
+import type { Dialect } from '../sql/dialect.js'
+import { identifier, type SqlStatement, sqlText } from '../sql/statements.js'
+
+/*
+ * The SQL of the order paths every checkout runs (place, read, list, move), written once per table
+ * prefix and shape and run as prepared statements (see sql/statements.ts). Each function returns the
+ * text and its bindings together, so a text and the order of its values cannot drift apart.
+ */
+
+/** `for share` / `for update` for a locking read on the servers; SQLite's writers take turns on the file. */
+export function lockClause(dialect: Dialect, mode: 'share' | 'update'): string {
+  if (dialect === 'sqlite3') return ''
+  if (mode === 'update') return ' for update'
+  // MariaDB and MySQL 5.7 know only the older spelling.
+  return dialect === 'mysql' ? ' lock in share mode' : ' for share'
+}
+
+/** `n` placeholders for an `in (…)` list. */
+function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ')
+}
+
+/**
+ * The order `id`, every column; a locking read (`for share`) on the servers when `newest` is set, which
+ * reads the newest committed row where a plain read in a REPEATABLE READ transaction reads its snapshot.
+ */
+export function selectOrder(
+  db: Knex,
+  dialect: Dialect,
+  tables: Tables,
+  id: string,
+  newest = false,
+): SqlStatement {
+  const sql = sqlText(db, `order:${tables.orders}:${newest}`, () => {
+    const [orders, idColumn] = [tables.orders, 'id'].map((name) => identifier(db, name))
+    return `select * from ${orders} where ${idColumn} = ?${newest ? lockClause(dialect, 'share') : ''}`
+  })
+  return { sql, bindings: [id] }
+}
+
+/** The order `id`, every column, and the database's clock in milliseconds as `clock_ms`. */
+export function selectOrderWithClock(db: Knex, dialect: Dialect, tables: Tables, id: string): SqlStatement {
+  const sql = sqlText(db, `order-clock:${tables.orders}`, () => {
+    const [orders, idColumn, clock] = [tables.orders, 'id', 'clock_ms'].map((name) => identifier(db, name))
+    return `select *, ${clockMillisSql(dialect)} as ${clock} from ${orders} where ${idColumn} = ?`
+  })
+  return { sql, bindings: [id] }
+}
+
+/**
+ * The lines of the orders `orderIds` (at least one), every column, in order and position order: the
+ * (order_id, position) unique index serves it. Locking (`for share`) on the servers when `newest` is set.
+ */
+export function selectLines(
+  db: Knex,
+  dialect: Dialect,
+  tables: Tables,
+  orderIds: readonly string[],
+  newest = false,
+): SqlStatement {
+  const sql = sqlText(db, `lines:${tables.orderLines}:${orderIds.length}:${newest}`, () => {
+    const [lines, orderId, position] = [tables.orderLines, 'order_id', 'position'].map((name) =>
+      identifier(db, name),
+    )
+    const match =
+      orderIds.length === 1 ? `${orderId} = ?` : `${orderId} in (${placeholders(orderIds.length)})`
+    const lock = newest ? lockClause(dialect, 'share') : ''
+    return `select * from ${lines} where ${match} order by ${orderId} asc, ${position} asc${lock}`
+  })
+  return { sql, bindings: orderIds }
+}
+
+/**
+ * The customers `ids` (at least one): id, email and when they were erased, share-locked on the servers
+ * so that an erasure waits for the order being placed, or wins before it (see order-writer.ts).
+ */
+export function selectCustomerEmails(
+  db: Knex,
+  dialect: Dialect,
+  tables: Tables,
+  ids: readonly string[],
+): SqlStatement {
+  const sql = sqlText(db, `customer-emails:${tables.customers}:${ids.length}`, () => {
+    const [customers, id, email, anonymizedAt] = [tables.customers, 'id', 'email', 'anonymized_at'].map(
+      (name) => identifier(db, name),
+    )
+    const where = ids.length === 1 ? `${id} = ?` : `${id} in (${placeholders(ids.length)})`
+    return `select ${id}, ${email}, ${anonymizedAt} from ${customers} where ${where}${lockClause(dialect, 'share')}`
+  })
+  return { sql, bindings: ids }
+}
+
+/** What {@link updateStatus} changes, and the state it must find. */
+export interface StatusChange {
+  readonly id: string
+  readonly from: string
+  readonly to: string
+  /** The version read; the row moves to `version + 1`. */
+  readonly version: number
+  /** The stored form of the change's time. */
+  readonly at: unknown
+}
+
+/**
+ * Moves the order from `from` at `version` to `to` and `version + 1` and advances its outbox counter by
+ * one, only if it is still in that state: of racing callers exactly one matches the row.
+ */
+export function updateStatus(db: Knex, tables: Tables, change: StatusChange): SqlStatement {
+  const sql = sqlText(db, `order-status:${tables.orders}`, () => {
+    const [orders, status, version, updatedAt, sequence, id] = [
+      tables.orders,
+      'status',
+      'version',
+      'updated_at',
+      'outbox_sequence',
+      'id',
+    ].map((name) => identifier(db, name))
+    return (
+      `update ${orders} set ${status} = ?, ${version} = ?, ${updatedAt} = ?, ${sequence} = ${sequence} + 1 ` +
+      `where ${id} = ? and ${version} = ? and ${status} = ?`
+    )
+  })
+  return {
+    sql,
+    bindings: [change.to, change.version + 1, change.at, change.id, change.version, change.from],
+  }
+}
