@@ -114,8 +114,13 @@ function readObject(object: object, depth: number, reading: Reading): object {
   for (const key of keys) {
     reading.segments.push(containsCardNumber(key) ? REDACTED_KEY : key)
     const value = read(readProperty(object, key, reading), depth + 1, reading)
-    // defineProperty, not assignment: a `__proto__` key stays data and never changes the prototype.
-    Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+    // A `__proto__` key stays data and never changes the prototype; no other key of the copy's
+    // prototypes (Object's, or the empty InstanceSnapshot's) has a setter, so assignment is the same.
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+    } else {
+      copy[key] = value
+    }
     reading.segments.pop()
   }
   return copy

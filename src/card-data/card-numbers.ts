@@ -1,5 +1,5 @@
 import { cardLengthTable, type LengthTable, MAX_CARD_DIGITS, PREFIX_DIGITS } from './brands.js'
-import { digitValue, isSeparator } from './characters.js'
+import { digitValue, FIRST_NON_ASCII_ZERO, isSeparator } from './characters.js'
 import { exemptRanges } from './exemptions.js'
 
 /*
@@ -197,14 +197,29 @@ export function findCardNumberRuns(text: string): CardNumberRun[] {
  * @returns `true` when at least one is found.
  */
 export function containsCardNumber(text: string): boolean {
-  // Most strings (names, SKUs, tokens) are shorter than the shortest card number.
-  if (text.length < 13) return false
+  // Most strings (names, SKUs, tokens) are shorter than the shortest card number, or hold too few digits.
+  if (text.length < 13 || tooFewDigits(text)) return false
   let any = false
   scanCardNumbers(text, () => {
     any = true
     return true
   })
   return any
+}
+
+/**
+ * True when `text` cannot hold a stretch worth judging: fewer than 12 ASCII digits and no character at
+ * or above the first non-ASCII digit (any of which may be a digit of another script). One pass over the
+ * UTF-16 code units, and most text answers here without the scan.
+ */
+function tooFewDigits(text: string): boolean {
+  let digits = 0
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code >= FIRST_NON_ASCII_ZERO) return false
+    if (code >= 0x30 && code <= 0x39 && ++digits >= MIN_JUDGED_DIGITS) return false
+  }
+  return true
 }
 
 /**

@@ -19,7 +19,7 @@ const DIGIT_ZEROS: readonly number[] = [
 ]
 
 /** The lowest code point in {@link DIGIT_ZEROS}: below it, only `0`–`9` are digits. */
-const FIRST_NON_ASCII_ZERO = 0x660
+export const FIRST_NON_ASCII_ZERO = 0x660
 
 /**
  * The value (0–9) of a decimal digit of any script (`7`, full-width `７`, Arabic-Indic `٧`, Devanagari

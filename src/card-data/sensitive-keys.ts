@@ -201,6 +201,24 @@ function kindOf(code: number): Kind {
  * and so does `pincode` as one word: in India it is the postal code.
  */
 export function isSensitiveKey(key: string): boolean {
+  // The same few field names come with every call: each is judged once (the answer depends on the key
+  // alone), up to a bound, so that a stream of distinct keys costs memory only up to it.
+  let sensitive = judgedKeys.get(key)
+  if (sensitive === undefined) {
+    sensitive = judgeKey(key)
+    if (judgedKeys.size >= MAX_JUDGED_KEYS) judgedKeys.clear()
+    if (key.length <= MAX_REMEMBERED_KEY_LENGTH) judgedKeys.set(key, sensitive)
+  }
+  return sensitive
+}
+
+/** Keys judged so far, and the verdicts. */
+const judgedKeys = new Map<string, boolean>()
+const MAX_JUDGED_KEYS = 4096
+/** Longer keys are judged every time: a remembered key is held in memory. */
+const MAX_REMEMBERED_KEY_LENGTH = 64
+
+function judgeKey(key: string): boolean {
   const words = keyWords(foldKey(key))
   for (let first = 0; first < words.length; first++) {
     let joined = ''
