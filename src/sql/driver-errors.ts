@@ -1,3 +1,5 @@
+import { REPLAN } from './statements.js'
+
 /**
  * Driver error codes, one place for the three dialects (pg's SQLSTATE, MySQL's errno, SQLite's
  * extended result code names as better-sqlite3 reports them).
@@ -61,7 +63,8 @@ export function isTransientError(error: unknown): boolean {
   return (
     (TRANSIENT.postgresql as readonly unknown[]).includes(code) ||
     (TRANSIENT.mysql as readonly unknown[]).includes(errno) ||
-    (TRANSIENT.sqlite3 as readonly unknown[]).includes(code)
+    (TRANSIENT.sqlite3 as readonly unknown[]).includes(code) ||
+    (typeof error === 'object' && error !== null && REPLAN in error)
   )
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 
 /*
@@ -196,17 +197,28 @@ function sqliteValue(value: unknown): unknown {
   return value
 }
 
-/** pg statement names by SQL text, shared by every connection (each prepares its own on first use). */
+/**
+ * Marks a pg error that a schema change under a prepared statement caused inside a transaction: the
+ * transaction is worth running again (see `isTransientError`), as the statement now runs unprepared.
+ */
+export const REPLAN: unique symbol = Symbol('checkout-store.replan')
+
+/** pg statement names by SQL text (each connection prepares its own on first use). */
 const pgNames = new Map<string, string>()
 /** Texts the server could not reuse a plan for: run unnamed from then on. */
 const pgUnnamed = new Set<string>()
 
+/**
+ * The name of `sql`'s prepared statement: derived from the text itself, so that two copies of this
+ * module in one process (an ESM and a CommonJS import) never give one name to two texts on a shared
+ * connection. Past {@link MAX_PREPARED} texts, the rest run unnamed.
+ */
 function pgStatementName(sql: string): string | undefined {
   if (pgUnnamed.has(sql)) return undefined
   let name = pgNames.get(sql)
   if (name === undefined) {
     if (pgNames.size >= MAX_PREPARED) return undefined
-    name = `checkout_store_${pgNames.size + 1}`
+    name = `checkout_store_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`
     pgNames.set(sql, name)
   }
   return name
@@ -226,8 +238,9 @@ async function runPg(
     // "cached plan must not change result type": the table changed under a prepared statement.
     if (name === undefined || (error as { code?: unknown }).code !== '0A000') throw error
     pgUnnamed.add(sql)
-    // In a transaction the failed statement aborted it: the caller's retry runs it again, unnamed.
-    if (inTransaction) throw error
+    // In a transaction the failed statement aborted it: marked, the store's retry runs the whole
+    // transaction again, this statement unnamed.
+    if (inTransaction) throw Object.assign(error as object, { [REPLAN]: true })
     return pgQuery(connection, undefined, text, bindings)
   }
 }
