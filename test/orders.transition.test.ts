@@ -125,18 +125,20 @@ describeEachDatabase('orders.transition', (db) => {
       store.orders.transition(order.id, 'paid', { expectedVersion: 1 }),
     )
     const inside = insideTransaction(sql)
-    expect(inside).toHaveLength(3)
+    // PostgreSQL inserts the history event and the outbox event in one statement.
+    const together = db().name === 'postgresql'
+    expect(inside).toHaveLength(together ? 2 : 3)
     expect(inside[0]).toMatch(/^update/i)
     expect(inside[0]).toContain(T.orders)
-    expect(inside[1]).toMatch(/^insert/i)
-    expect(inside[1]).toContain(T.orderEvents)
+    const inserts = inside.slice(1)
+    expect(inserts.every((q) => /^(insert|with)/i.test(q))).toBe(true)
+    expect(inserts[0]).toContain(T.orderEvents)
     // The outbox event, its sequence read from the counter the update above advanced.
-    expect(inside[2]).toMatch(/^insert/i)
-    expect(inside[2]).toContain('checkout_outbox')
+    expect(inserts.at(-1)).toContain('checkout_outbox')
     // The two reads run side by side before the transaction; nothing runs after COMMIT.
     expect(sql.slice(0, 2).every((q) => /^select/i.test(q))).toBe(true)
     expect(sql.slice(0, 2).join(' ')).toContain(T.orderLines)
-    expect(sql).toHaveLength(2 + 1 + 3 + 1) // two reads, BEGIN, update, two inserts, COMMIT
+    expect(sql).toHaveLength(2 + 1 + inside.length + 1) // two reads, BEGIN, update, the inserts, COMMIT
     expect(sql.at(-1)).toMatch(/^commit/i)
   })
 })

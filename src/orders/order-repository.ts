@@ -11,7 +11,6 @@ import { appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Page } from '../page.js'
 import { isForeignKeyViolation, isUniqueViolation } from '../sql/driver-errors.js'
 import { decodeCursor, newestFirstAfter, splitPage } from '../sql/keyset.js'
-import { insertRows } from '../sql/multi-row-insert.js'
 import { execute, queryFirst, queryRows } from '../sql/statements.js'
 import { fromDbDate, fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
@@ -277,9 +276,10 @@ export function createOrderRepository(ctx: StoreContext): OrderRepository {
             actor: actor ?? null,
             created_at: now,
           }
-          await insertRows(trx, tables.orderEvents, EVENT_COLUMNS, [event])
           const change = { orderId, number: fromDbInt(row.number), from, to: target, version: version + 1 }
-          await appendOutboxEvents(trx, dialect, tables, [orderStatusChanged(change, date)], 'bumped')
+          await appendOutboxEvents(trx, dialect, tables, [orderStatusChanged(change, date)], 'bumped', [
+            { table: tables.orderEvents, columns: EVENT_COLUMNS, rows: [event] },
+          ])
           return true
         })
 

@@ -5,7 +5,6 @@ import { orderPlaced } from '../outbox/drafts.js'
 import { appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
-import { insertRows } from '../sql/multi-row-insert.js'
 import { queryRows } from '../sql/statements.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import { normalizeEmail } from '../text.js'
@@ -35,9 +34,10 @@ export interface NewOrderRows {
  * Writes new orders in `trx`, the path shared by `create` (one order) and `createMany` (a batch): reads
  * and share-locks the customers the inputs name, takes one consecutive run of numbers, then inserts
  * the orders, their lines, their `order_placed` events and their `order.placed` outbox events with one
- * multi-row statement per table (more only past 1,000 rows or 2 MiB, see {@link insertRows}). For one
- * order: 5 statements for a guest, 6 with a customer (one more each on MySQL, which reads the database
- * clock in a statement of its own).
+ * multi-row statement per table (more only past 1,000 rows or 2 MiB, see `insertRows`), on PostgreSQL
+ * one statement for all four tables while it stays within the parameter limit. For one order: 5
+ * statements for a guest, 6 with a customer; one more each on MySQL, which reads the database clock in
+ * a statement of its own; 2 and 3 on PostgreSQL.
  *
  * @param galera - True when `trx` runs on a Galera node: numbers then come from the node's block.
  * @returns The orders, in input order, numbered consecutively in that order.
@@ -54,32 +54,20 @@ export async function writeOrders(
   // The database's clock, read after the counter lock: createdAt order follows number order.
   const { first, now } = await nextOrderNumbers(trx, dialect, tables.counters, valid.length, galera)
   const rows = valid.map((order, i) => buildOrderRows(order, first + i, emails[i] as string, now, dialect))
-  await insertRows(
-    trx,
-    tables.orders,
-    ORDER_COLUMNS,
-    rows.map((r) => r.order),
-  )
-  await insertRows(
-    trx,
-    tables.orderLines,
-    LINE_COLUMNS,
-    rows.flatMap((r) => r.lines),
-  )
-  await insertRows(
-    trx,
-    tables.orderEvents,
-    EVENT_COLUMNS,
-    rows.map((r) => r.placed),
-  )
   const orders = rows.map((r, i) => orderFromRows(r, valid[i] as ValidOrder, now))
-  // Each order row was inserted with its outbox counter at 1: this event.
+  // Each order row is inserted with its outbox counter at 1: this event. The rows go in table order
+  // (orders before the lines and events that reference them), on PostgreSQL in one statement.
   await appendOutboxEvents(
     trx,
     dialect,
     tables,
     orders.map((order) => orderPlaced(order, now)),
     'new',
+    [
+      { table: tables.orders, columns: ORDER_COLUMNS, rows: rows.map((r) => r.order) },
+      { table: tables.orderLines, columns: LINE_COLUMNS, rows: rows.flatMap((r) => r.lines) },
+      { table: tables.orderEvents, columns: EVENT_COLUMNS, rows: rows.map((r) => r.placed) },
+    ],
   )
   return orders
 }

@@ -3,7 +3,7 @@ import { uuidv7 } from 'uuidv7'
 import { NotFoundError } from '../errors.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
-import { insertRows } from '../sql/multi-row-insert.js'
+import { insertRowsTogether, type RowsOf } from '../sql/multi-row-insert.js'
 import { execute, identifier, SqlFragment, sqlText } from '../sql/statements.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import type { OutboxAggregateType } from './outbox.js'
@@ -69,6 +69,8 @@ export function aggregateTable(tables: Tables, aggregateType: OutboxAggregateTyp
  * given; the unique (aggregate, sequence) index makes a duplicate number impossible.
  *
  * @param sequences - Where the numbers come from; see {@link OutboxSequenceSource}.
+ * @param alongside - Rows of other tables the same write inserts, written before the events and, on
+ *   PostgreSQL, in the same statement (see `insertRowsTogether`).
  * @throws `NOT_FOUND` when `sequences` is `'bump'` and an aggregate's root row does not exist.
  */
 export async function appendOutboxEvents(
@@ -77,8 +79,9 @@ export async function appendOutboxEvents(
   tables: Tables,
   events: readonly OutboxEventDraft[],
   sequences: OutboxSequenceSource = 'bump',
+  alongside: readonly RowsOf[] = [],
 ): Promise<void> {
-  if (events.length === 0) return
+  if (events.length === 0) return insertRowsTogether(trx, dialect, alongside)
   const counts = new Map<string, number>()
   for (const event of events) {
     const key = aggregateKey(event)
@@ -126,7 +129,10 @@ export async function appendOutboxEvents(
       occurred_at: toDbDate(dialect, event.occurredAt ?? now),
     }
   })
-  await insertRows(trx, tables.outbox, WRITE_COLUMNS, rows)
+  await insertRowsTogether(trx, dialect, [
+    ...alongside,
+    { table: tables.outbox, columns: WRITE_COLUMNS, rows },
+  ])
 }
 
 /** The aggregate's outbox counter less a binding, read in the INSERT: binds the aggregate's id, then how far behind. */
