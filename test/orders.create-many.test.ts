@@ -52,11 +52,13 @@ const lines = (n: number) => [
  * per 1,000 rows of orders, of lines, of history events and of outbox events (for rows well under 2 MiB
  * per statement).
  */
-// MySQL reads the database clock in a statement of its own after taking the numbers (no UPDATE … RETURNING).
+// MySQL has no UPDATE … RETURNING: it reads the database clock with the customers, after taking the
+// numbers, or in a statement of its own when no input names a customer. (PostgreSQL puts the four
+// inserts in one statement only while they stay within the parameter limit: not at 1,000 orders.)
 const createManyStatements = (orders: number, lines: number, readsCustomers: boolean, name: string): number =>
   (readsCustomers ? 1 : 0) +
   1 +
-  (name === 'mysql' ? 1 : 0) +
+  (name === 'mysql' && !readsCustomers ? 1 : 0) +
   Math.ceil(lines / 1000) +
   3 * Math.ceil(orders / 1000)
 
@@ -243,7 +245,7 @@ describeEachDatabase('orders.createMany', (db, name) => {
     )
     const { result: orders, sql } = await recordQueries(db().knex, () => store.orders.createMany(inputs))
     const inside = insideTransaction(sql)
-    expect(inside).toHaveLength(createManyStatements(1000, 3000, true, name)) // 8, MySQL 9
+    expect(inside).toHaveLength(createManyStatements(1000, 3000, true, name)) // 8
     expect(sql).toHaveLength(inside.length + 2) // BEGIN and COMMIT, nothing else
     expect(orders.map((o) => o.number)).toEqual(inputs.map((_, i) => before.orderNumber + 1 + i))
     expect(await countRows(db().knex)).toMatchObject({

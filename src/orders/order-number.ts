@@ -45,29 +45,11 @@ export async function nextOrderNumbers(
   galera = false,
 ): Promise<TakenNumbers> {
   const clock = clockMillisSql(dialect)
-  if (dialect === 'mysql' && galera) {
-    const first = await nextFromNodeBlock(trx, table, count)
-    const [rows] = (await trx.raw(`select ${clock} as ??`, ['now_ms'])) as [Array<{ now_ms: unknown }>]
-    return { first, now: new Date(fromDbInt(rows[0]?.now_ms)) }
-  }
   if (dialect === 'mysql') {
-    // MySQL has no UPDATE … RETURNING (and returning() must not be trusted there): LAST_INSERT_ID(expr)
-    // sets the connection's insert id to the new value, which the OK packet of this very UPDATE carries.
-    const [header] = (await trx.raw('update ?? set ?? = last_insert_id(?? + ?) where ?? = ?', [
-      table,
-      'value',
-      'value',
-      count,
-      'name',
-      ORDER_NUMBER_COUNTER,
-    ])) as [{ insertId?: unknown; affectedRows?: unknown }, unknown]
-    if (header.affectedRows !== 1) throw missingCounter(table)
+    const first = await takeOrderNumbers(trx, table, count, galera)
     // UTC_TIMESTAMP is this statement's start, which comes after the UPDATE above took the lock.
     const [rows] = (await trx.raw(`select ${clock} as ??`, ['now_ms'])) as [Array<{ now_ms: unknown }>]
-    return {
-      first: fromDbInt(header.insertId) - count + 1,
-      now: new Date(fromDbInt(rows[0]?.now_ms)),
-    }
+    return { first, now: new Date(fromDbInt(rows[0]?.now_ms)) }
   }
   // pg and SQLite (3.35+) return the updated value, and the clock read after the row lock, from the
   // same statement: RETURNING is evaluated once the row is updated.
@@ -86,6 +68,34 @@ export async function nextOrderNumbers(
   )
   if (!row) throw missingCounter(table)
   return { first: fromDbInt(row.value) - count + 1, now: new Date(fromDbInt(row.now_ms)) }
+}
+
+/**
+ * MySQL/MariaDB: takes `count` consecutive order numbers and returns the first, without reading the
+ * clock (the caller reads it in a later statement of the same transaction). On a Galera node they come
+ * from the node's block.
+ *
+ * @throws `CONFIGURATION_INVALID` when the counter row is missing.
+ */
+export async function takeOrderNumbers(
+  trx: Knex.Transaction,
+  table: string,
+  count: number,
+  galera: boolean,
+): Promise<number> {
+  if (galera) return nextFromNodeBlock(trx, table, count)
+  // MySQL has no UPDATE … RETURNING (and returning() must not be trusted there): LAST_INSERT_ID(expr)
+  // sets the connection's insert id to the new value, which the OK packet of this very UPDATE carries.
+  const [header] = (await trx.raw('update ?? set ?? = last_insert_id(?? + ?) where ?? = ?', [
+    table,
+    'value',
+    'value',
+    count,
+    'name',
+    ORDER_NUMBER_COUNTER,
+  ])) as [{ insertId?: unknown; affectedRows?: unknown }, unknown]
+  if (header.affectedRows !== 1) throw missingCounter(table)
+  return fromDbInt(header.insertId) - count + 1
 }
 
 /**

@@ -75,20 +75,27 @@ export function selectLines(
 
 /**
  * The customers `ids` (at least one): id, email and when they were erased, share-locked on the servers
- * so that an erasure waits for the order being placed, or wins before it (see order-writer.ts).
+ * so that an erasure waits for the order being placed, or wins before it (see order-writer.ts); with
+ * `clock`, also the database's clock in milliseconds as `now_ms`.
  */
 export function selectCustomerEmails(
   db: Knex,
   dialect: Dialect,
   tables: Tables,
   ids: readonly string[],
+  clock = false,
 ): SqlStatement {
-  const sql = sqlText(db, `customer-emails:${tables.customers}:${ids.length}`, () => {
-    const [customers, id, email, anonymizedAt] = [tables.customers, 'id', 'email', 'anonymized_at'].map(
-      (name) => identifier(db, name),
-    )
+  const sql = sqlText(db, `customer-emails:${tables.customers}:${ids.length}:${clock}`, () => {
+    const [customers, id, email, anonymizedAt, nowMs] = [
+      tables.customers,
+      'id',
+      'email',
+      'anonymized_at',
+      'now_ms',
+    ].map((name) => identifier(db, name))
     const where = ids.length === 1 ? `${id} = ?` : `${id} in (${placeholders(ids.length)})`
-    return `select ${id}, ${email}, ${anonymizedAt} from ${customers} where ${where}${lockClause(dialect, 'share')}`
+    const columns = `${id}, ${email}, ${anonymizedAt}${clock ? `, ${clockMillisSql(dialect)} as ${nowMs}` : ''}`
+    return `select ${columns} from ${customers} where ${where}${lockClause(dialect, 'share')}`
   })
   return { sql, bindings: ids }
 }

@@ -6,11 +6,11 @@ import { appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
 import { queryRows } from '../sql/statements.js'
-import { toDbDate, toDbJson } from '../sql/values.js'
+import { fromDbInt, toDbDate, toDbJson } from '../sql/values.js'
 import { normalizeEmail } from '../text.js'
 import type { Order, StoredPaymentSummary } from './order.js'
 import type { ParsedOrderInput, ValidOrder } from './order-input.js'
-import { nextOrderNumbers, orderIdFor } from './order-number.js'
+import { nextOrderNumbers, orderIdFor, takeOrderNumbers } from './order-number.js'
 import {
   EVENT_COLUMNS,
   LINE_COLUMNS,
@@ -36,8 +36,8 @@ export interface NewOrderRows {
  * the orders, their lines, their `order_placed` events and their `order.placed` outbox events with one
  * multi-row statement per table (more only past 1,000 rows or 2 MiB, see `insertRows`), on PostgreSQL
  * one statement for all four tables while it stays within the parameter limit. For one order: 5
- * statements for a guest, 6 with a customer; one more each on MySQL, which reads the database clock in
- * a statement of its own; 2 and 3 on PostgreSQL.
+ * statements for a guest, 6 with a customer; on MySQL 6 for both (it reads the database clock with the
+ * customer, or for a guest in a statement of its own); on PostgreSQL 2 and 3.
  *
  * @param galera - True when `trx` runs on a Galera node: numbers then come from the node's block.
  * @returns The orders, in input order, numbered consecutively in that order.
@@ -50,9 +50,7 @@ export async function writeOrders(
   valid: readonly ValidOrder[],
   galera = false,
 ): Promise<Order[]> {
-  const emails = await orderEmails(trx, dialect, tables, valid)
-  // The database's clock, read after the counter lock: createdAt order follows number order.
-  const { first, now } = await nextOrderNumbers(trx, dialect, tables.counters, valid.length, galera)
+  const { emails, first, now } = await customersAndNumbers(trx, dialect, tables, valid, galera)
   const rows = valid.map((order, i) => buildOrderRows(order, first + i, emails[i] as string, now, dialect))
   const orders = rows.map((r, i) => orderFromRows(r, valid[i] as ValidOrder, now))
   // Each order row is inserted with its outbox counter at 1: this event. The rows go in table order
@@ -73,8 +71,34 @@ export async function writeOrders(
 }
 
 /**
+ * The emails of the batch ({@link orderEmails}), its first number, and the database's clock read after
+ * the counter's lock (so that createdAt order follows number order).
+ *
+ * On MySQL, whose counter UPDATE cannot return the clock, the customers are read after the counter, in
+ * the statement that reads the clock: one statement fewer. Taking the customers' shared locks after the
+ * counter's lock cannot deadlock: an erasure locks a customer and its orders, never the counter.
+ */
+async function customersAndNumbers(
+  trx: Knex.Transaction,
+  dialect: Dialect,
+  tables: Tables,
+  valid: readonly ValidOrder[],
+  galera: boolean,
+): Promise<{ emails: string[]; first: number; now: Date }> {
+  if (dialect === 'mysql' && customerIds(valid).length > 0) {
+    const first = await takeOrderNumbers(trx, tables.counters, valid.length, galera)
+    const { emails, clockMs } = await orderEmails(trx, dialect, tables, valid, true)
+    return { emails, first, now: new Date(fromDbInt(clockMs)) }
+  }
+  const { emails } = await orderEmails(trx, dialect, tables, valid)
+  const { first, now } = await nextOrderNumbers(trx, dialect, tables.counters, valid.length, galera)
+  return { emails, first, now }
+}
+
+/**
  * The order's email for each input: its own, else its customer's, read in one statement for all the
- * customers of the batch (none when no input names a customer).
+ * customers of the batch (none when no input names a customer); with `clock`, the database's clock
+ * read by the same statement.
  *
  * Erasure wins every race: the read takes a shared lock on each customer row (`FOR SHARE`, MySQL
  * `LOCK IN SHARE MODE`), which conflicts with the row lock `customers.anonymize` takes first. So an
@@ -91,18 +115,22 @@ async function orderEmails(
   dialect: Dialect,
   tables: Tables,
   valid: readonly ValidOrder[],
-): Promise<string[]> {
+  clock = false,
+): Promise<{ emails: string[]; clockMs: unknown }> {
   const ids = customerIds(valid)
   const found = new Map<string, { email: string; anonymized: boolean }>()
+  let clockMs: unknown
   if (ids.length > 0) {
-    const rows = await queryRows<{ id: string; email: unknown; anonymized_at: unknown }>(
+    const rows = await queryRows<{ id: string; email: unknown; anonymized_at: unknown; now_ms?: unknown }>(
       trx,
-      selectCustomerEmails(trx, dialect, tables, ids),
+      selectCustomerEmails(trx, dialect, tables, ids, clock),
     )
-    for (const row of rows)
+    for (const row of rows) {
       found.set(row.id, { email: String(row.email), anonymized: row.anonymized_at != null })
+      clockMs = row.now_ms
+    }
   }
-  return valid.map(({ input }) => {
+  const emails = valid.map(({ input }) => {
     if (input.customerId == null) {
       if (input.email != null) return input.email
       // The schema demands an email when there is no customer, so this only guards the types.
@@ -113,6 +141,7 @@ async function orderEmails(
     if (customer.anonymized) throw new CustomerAnonymizedError(input.customerId)
     return input.email ?? customer.email
   })
+  return { emails, clockMs }
 }
 
 /** The distinct customer ids of a batch, in input order. */
