@@ -23,7 +23,7 @@ import {
 } from './fulfillment-row.js'
 import type { ParsedFulfillmentInput } from './fulfillment-schema.js'
 import { availableUnits, type LineGoods, UNFULFILLABLE_ORDER_STATUSES } from './fulfillment-status.js'
-import { readGoods, settleOrder } from './order-goods.js'
+import { readGoods, settleGoods } from './order-goods.js'
 
 /** An idempotency key and the hash of the request it came with. */
 export interface RequestKey {
@@ -109,7 +109,7 @@ export async function createFulfillment(
 
   const taken = new Map(items.map((item) => [item.line.lineId, item.quantity]))
   const after = goods.map((line) => ({ ...line, fulfilled: line.fulfilled + (taken.get(line.lineId) ?? 0) }))
-  const settled = await settleOrder(trx, tables, order, after, at)
+  const settled = await settleGoods(trx, tables, order, after, at)
 
   await appendOutboxEvents(trx, dialect, tables, [
     {

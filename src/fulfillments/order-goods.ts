@@ -61,7 +61,7 @@ export async function readGoods(
   }))
 }
 
-/** What {@link settleOrder} wrote on the order. */
+/** What {@link settleGoods} wrote on the order. */
 export interface SettledOrder {
   readonly fulfillmentStatus: OrderFulfillmentStatus
   readonly status: OrderStatus
@@ -78,7 +78,7 @@ export interface SettledOrder {
  * @param order - The order row as locked at the start of the transaction.
  * @param goods - The order's lines as they are after this write.
  */
-export async function settleOrder(
+export async function settleGoods(
   trx: Knex.Transaction,
   tables: Tables,
   order: StoredOrderRow,

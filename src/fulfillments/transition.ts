@@ -13,7 +13,7 @@ import {
   type FulfillmentStatus,
   UNFULFILLABLE_ORDER_STATUSES,
 } from './fulfillment-status.js'
-import { readGoods, settleOrder } from './order-goods.js'
+import { readGoods, settleGoods } from './order-goods.js'
 
 /** The status a fulfillment write moves to, and the column stamped with its time. */
 const STAMP = {
@@ -75,7 +75,7 @@ export async function moveFulfillment(
   if (to === 'cancelled') await releaseUnits(trx, ctx.tables.orderLines, lines)
 
   const goods = await readGoods(trx, tables, orderId)
-  const settled = await settleOrder(trx, tables, order, goods, at)
+  const settled = await settleGoods(trx, tables, order, goods, at)
   const updated = toFulfillment({ ...row, ...change } as FulfillmentRow, lines)
   await appendOutboxEvents(trx, dialect, tables, [
     {

@@ -11,7 +11,7 @@ import {
   lockOrderPayments,
   paymentEvent,
   paymentResult,
-  settleOrder,
+  settleMoney,
 } from './payment-ledger.js'
 import type { PaymentRow } from './payment-row.js'
 import type { ParsedAuthorizeInput } from './payment-schema.js'
@@ -77,7 +77,7 @@ export async function authorizePayment(
   )
   // Before the order's update and the outbox events, which come last.
   await guard.record(trx, payment.id, now)
-  await settleOrder(trx, ctx, {
+  await settleMoney(trx, ctx, {
     locked,
     payment,
     payments: [...locked.payments, payment],

@@ -11,7 +11,7 @@ import {
   paymentEvent,
   paymentOf,
   paymentResult,
-  settleOrder,
+  settleMoney,
   updatePaymentSums,
 } from './payment-ledger.js'
 import { sumsOf } from './payment-row.js'
@@ -53,7 +53,7 @@ export async function capturePayment(
   await trx(tables.paymentTransactions).insert(row)
   // Before the order's update and the outbox events, which come last.
   await guard.record(trx, paymentId, now)
-  await settleOrder(trx, ctx, {
+  await settleMoney(trx, ctx, {
     locked,
     payment,
     payments: locked.payments.map((p) => (p.id === paymentId ? payment : p)),

@@ -184,7 +184,7 @@ export interface LedgerWrite {
  * to the captures: `paid | shipped | delivered → refunded`) with its `status_changed` event; then appends
  * the outbox events, last.
  */
-export async function settleOrder(
+export async function settleMoney(
   trx: Knex.Transaction,
   ctx: LedgerContext,
   write: LedgerWrite,

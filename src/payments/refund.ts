@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
 import { BalanceExceededError, ValidationError } from '../errors.js'
-import { readGoods, settleOrder as settleGoods } from '../fulfillments/order-goods.js'
+import { readGoods, settleGoods } from '../fulfillments/order-goods.js'
 import { lockOrder } from '../orders/order-lock.js'
 import type { OrderLineRow, StoredOrderRow } from '../orders/order-row.js'
 import { appendOutboxEvents } from '../outbox/outbox-writer.js'
@@ -17,7 +17,7 @@ import {
   paymentEvent,
   paymentOf,
   paymentResult,
-  settleOrder,
+  settleMoney,
   updatePaymentSums,
 } from './payment-ledger.js'
 import { type RefundLineRow, sumsOf } from './payment-row.js'
@@ -111,7 +111,7 @@ export async function refundPayment(
   }
   // Before the order's update and the outbox events, which come last.
   await guard.record(trx, paymentId, now)
-  await settleOrder(trx, ctx, {
+  await settleMoney(trx, ctx, {
     locked,
     payment,
     payments: locked.payments.map((p) => (p.id === paymentId ? payment : p)),

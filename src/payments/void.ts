@@ -9,7 +9,7 @@ import {
   paymentEvent,
   paymentOf,
   paymentResult,
-  settleOrder,
+  settleMoney,
   updatePaymentSums,
 } from './payment-ledger.js'
 import { sumsOf } from './payment-row.js'
@@ -42,7 +42,7 @@ export async function voidPayment(
   const payment = await updatePaymentSums(trx, tables, before, { voided: left }, now)
   const row = ledgerRow(paymentId, 'void', left, input, now)
   await trx(tables.paymentTransactions).insert(row)
-  await settleOrder(trx, ctx, {
+  await settleMoney(trx, ctx, {
     locked,
     payment,
     payments: locked.payments.map((p) => (p.id === paymentId ? payment : p)),
