@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest'
 import { type CheckoutStore, createCheckoutStore, type OrderStatus } from '../src/index.js'
 import { describeEachDatabase } from './support/databases.js'
-import { fulfillmentState, orderWithLines } from './support/fulfillments.js'
+import { fulfillmentState, orderWithLines, withoutOutbox } from './support/fulfillments.js'
 import { insideTransaction, recordQueries } from './support/orders.js'
 import { refundUnits } from './support/refunds.js'
 
@@ -253,9 +253,9 @@ describeEachDatabase('fulfillments.create', (db) => {
         { idempotencyKey: 'q' },
       ),
     )
-    // Lock, key look-up, goods, the lines' counters, fulfillment, its lines, key, order status.
-    // The outbox's own statements are the outbox's to count.
-    expect(insideTransaction(create.sql.filter((s) => !/outbox/i.test(s))).length).toBeLessThanOrEqual(8)
+    // Lock, key look-up, goods, the lines' counters, fulfillment, its lines, key, order status (which
+    // advances the order's outbox counter too). The outbox's own statements are the outbox's to count.
+    expect(insideTransaction(withoutOutbox(create.sql)).length).toBeLessThanOrEqual(8)
 
     const counts: number[] = []
     for (let parcels = 1; parcels <= 4; parcels++) {

@@ -7,7 +7,7 @@ import {
   type FulfillmentStatus,
 } from '../src/index.js'
 import { describeEachDatabase } from './support/databases.js'
-import { fulfillmentState, orderWithLines } from './support/fulfillments.js'
+import { fulfillmentState, orderWithLines, withoutOutbox } from './support/fulfillments.js'
 import { insideTransaction, recordQueries } from './support/orders.js'
 import { refundUnits } from './support/refunds.js'
 
@@ -262,12 +262,14 @@ describeEachDatabase('fulfillments.transitions', (db) => {
     const parcel = await store.fulfillments.create(order.id)
     const recorded = await recordQueries(db().knex, () => store.fulfillments.ship(parcel.id))
     // The outbox's own statements are the outbox's to count.
-    const sql = recorded.sql.filter((s) => !/outbox/i.test(s))
-    // Order lock, parcel, its lines, the update, the goods, the order, its history event.
-    expect(insideTransaction(sql).length).toBeLessThanOrEqual(7)
-    // One read outside: the parcel's order, so the order's lock is the first one taken.
+    const sql = withoutOutbox(recorded.sql)
+    // Order lock (found through the parcel), the parcel with its lines, the update, the goods, the order
+    // (which advances its outbox counter too), its history event.
+    expect(insideTransaction(sql).length).toBeLessThanOrEqual(6)
+    // On MySQL/MariaDB one read outside: the parcel's order, so the order's lock is the first one taken.
+    const outside = db().name === 'mysql' ? 1 : 0
     expect(
       sql.filter((s) => !/^(begin|start transaction|commit|savepoint|release)/i.test(s.trim())),
-    ).toHaveLength(8)
+    ).toHaveLength(6 + outside)
   })
 })

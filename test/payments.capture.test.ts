@@ -94,10 +94,11 @@ describeEachDatabase('payments.capture', (db) => {
       const { sql } = await recordQueries(db().knex, () => store.payments.capture(payment.id, { amount: 10 }))
       counts.push(sql.length)
     }
-    // Payment's order, BEGIN, order lock, the order's payments, payment update, ledger insert, order
-    // update, the order's outbox counter and its events, ledger read, COMMIT.
+    // BEGIN, order lock (found through the payment), the order's payments with this one's ledger, payment
+    // update, ledger insert, order update (advancing its outbox counter), the outbox's events, COMMIT. On
+    // MySQL/MariaDB the payment's order is read first, before the transaction.
     console.info(`[${db().name}] capture statements: ${counts.join(', ')}`)
     expect(new Set(counts).size).toBe(1)
-    expect(counts[0]).toBe(11)
+    expect(counts[0]).toBe(db().name === 'mysql' ? 9 : 8)
   })
 })

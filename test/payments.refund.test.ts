@@ -144,10 +144,11 @@ describeEachDatabase('payments.refund', (db) => {
       store.payments.refund(payment.id, { items: order.items.map((i) => ({ lineId: i.id, quantity: 1 })) }),
     )
     console.info(`[${db().name}] refund statements, 2 lines: ${sql.length}`)
-    // Payment's order, BEGIN, lock, payments, lines, payment update, 2 line updates, ledger insert,
-    // refund lines insert, order update, the order's outbox counter and its events; the goods follow the
-    // lines (order re-read under its lock, the lines' counts; nothing shipped, so the fulfillment status
-    // stands); ledger read, COMMIT.
-    expect(sql).toHaveLength(17)
+    // BEGIN, lock (found through the payment), payments with this one's ledger, the order's lines with
+    // their money and goods, payment update, 2 line updates, ledger insert, refund lines insert, order
+    // update (advancing its outbox counter), the outbox's events, COMMIT; the goods follow the lines
+    // (nothing shipped, so the fulfillment status stands). On MySQL/MariaDB the payment's order is read
+    // first, before the transaction.
+    expect(sql).toHaveLength(db().name === 'mysql' ? 13 : 12)
   })
 })

@@ -8,13 +8,17 @@ import {
 } from '../errors.js'
 import { lockOrder } from '../orders/order-lock.js'
 import type { OrderStatus } from '../orders/order-status.js'
-import { appendOutboxEvents } from '../outbox/outbox-writer.js'
+import { appendOutboxEvents, type OutboxEventDraft } from '../outbox/outbox-writer.js'
+import type { Tables } from '../schema/tables.js'
 import { insertRows } from '../sql/multi-row-insert.js'
+import { execute, identifier, queryFirst, type SqlStatement, sqlText } from '../sql/statements.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import type { Fulfillment } from './fulfillment.js'
 import { readFulfillment } from './fulfillment-read.js'
 import {
+  FULFILLMENT_COLUMNS,
+  FULFILLMENT_KEY_COLUMNS,
   FULFILLMENT_LINE_COLUMNS,
   type FulfillmentKeyRow,
   type FulfillmentLineRow,
@@ -23,7 +27,7 @@ import {
 } from './fulfillment-row.js'
 import type { ParsedFulfillmentInput } from './fulfillment-schema.js'
 import { availableUnits, type LineGoods, UNFULFILLABLE_ORDER_STATUSES } from './fulfillment-status.js'
-import { readGoods, settleOrder } from './order-goods.js'
+import { readGoods, settleGoods } from './order-goods.js'
 
 /** An idempotency key and the hash of the request it came with. */
 export interface RequestKey {
@@ -34,8 +38,9 @@ export interface RequestKey {
 /**
  * Creates a fulfillment inside `trx`: locks the order, replays a known idempotency key, checks the
  * order's status, takes the units (every line's counter raised by one conditional UPDATE), writes the
- * fulfillment, its lines and its key, brings the order in line, and appends the events: at most 6
- * statements for any number of lines, 8 with a key, before the outbox's.
+ * fulfillment, its lines and its key, brings the order in line (advancing its outbox counter in the same
+ * UPDATE), and appends the events: at most 6 statements for any number of lines, 7 with a key, before
+ * the outbox's INSERT.
  */
 export async function createFulfillment(
   trx: Knex.Transaction,
@@ -49,9 +54,7 @@ export async function createFulfillment(
 
   if (key) {
     // Under the order's lock: a concurrent caller with the same key has committed or not started.
-    const known = (await trx<FulfillmentKeyRow>(tables.fulfillmentKeys)
-      .where({ order_id: orderId, key: key.key })
-      .first()) as FulfillmentKeyRow | undefined
+    const known = await queryFirst<FulfillmentKeyRow>(trx, selectKey(trx, tables, orderId, key.key))
     if (known) {
       if (known.request_hash !== key.hash) throw new IdempotencyKeyReusedError()
       return (await readFulfillment(trx, tables, known.fulfillment_id)) as Fulfillment
@@ -66,7 +69,7 @@ export async function createFulfillment(
   const goods = await readGoods(trx, tables, orderId)
   const items = unitsToTake(goods, input)
 
-  await takeUnits(trx, tables.orderLines, orderId, items)
+  await takeUnits(trx, tables, orderId, items)
 
   const now = new Date()
   const at = toDbDate(dialect, now)
@@ -94,7 +97,7 @@ export async function createFulfillment(
       quantity: item.quantity,
     }),
   )
-  await trx(tables.fulfillments).insert(row)
+  await insertRows(trx, tables.fulfillments, FULFILLMENT_COLUMNS, [row])
   await insertRows(trx, tables.fulfillmentLines, FULFILLMENT_LINE_COLUMNS, lines)
   if (key) {
     const keyRow: FulfillmentKeyRow = {
@@ -104,14 +107,15 @@ export async function createFulfillment(
       fulfillment_id: row.id,
       created_at: at,
     }
-    await trx(tables.fulfillmentKeys).insert(keyRow)
+    await insertRows(trx, tables.fulfillmentKeys, FULFILLMENT_KEY_COLUMNS, [keyRow])
   }
 
   const taken = new Map(items.map((item) => [item.line.lineId, item.quantity]))
   const after = goods.map((line) => ({ ...line, fulfilled: line.fulfilled + (taken.get(line.lineId) ?? 0) }))
-  const settled = await settleOrder(trx, tables, order, after, at)
+  // The order's update, when there is one, counts the fulfillment.created event too.
+  const settled = await settleGoods(trx, tables, order, after, at, 1)
 
-  await appendOutboxEvents(trx, dialect, tables, [
+  const events: OutboxEventDraft[] = [
     {
       type: 'fulfillment.created',
       aggregateType: 'order',
@@ -126,7 +130,8 @@ export async function createFulfillment(
       },
     },
     ...settled.events,
-  ])
+  ]
+  await appendOutboxEvents(trx, dialect, tables, events, settled.written ? 'bumped' : 'bump')
 
   return toFulfillment(row, lines)
 }
@@ -140,31 +145,63 @@ export async function createFulfillment(
  */
 async function takeUnits(
   trx: Knex.Transaction,
-  orderLines: string,
+  tables: Tables,
   orderId: string,
   items: ReadonlyArray<{ line: LineGoods; quantity: number }>,
 ): Promise<void> {
-  // The quantities are validated integers, written as literals: a bound parameter in a CASE has no type
-  // on PostgreSQL. The line ids are bound.
-  const units = `case ?? ${items.map((item) => `when ? then ${Math.trunc(item.quantity)}`).join(' ')} end`
-  const bindings = ['id', ...items.map((item) => item.line.lineId)]
-  const raised = await trx(orderLines)
-    .where('order_id', orderId)
-    .whereIn(
-      'id',
-      items.map((item) => item.line.lineId),
-    )
-    .whereRaw(`?? + ?? + ${units} <= ??`, [
-      'fulfilled_quantity',
-      'refunded_quantity',
-      ...bindings,
-      'quantity',
-    ])
-    .update({ fulfilled_quantity: trx.raw(`?? + ${units}`, ['fulfilled_quantity', ...bindings]) })
+  const raised = await execute(trx, raiseFulfilled(trx, tables, orderId, items))
   if (raised !== items.length) {
     const [first] = items as [{ line: LineGoods; quantity: number }]
     throw new BalanceExceededError(first.quantity, availableUnits(first.line), 'units')
   }
+}
+
+/** The UPDATE of {@link takeUnits}. */
+function raiseFulfilled(
+  db: Knex,
+  tables: Tables,
+  orderId: string,
+  items: ReadonlyArray<{ line: LineGoods; quantity: number }>,
+): SqlStatement {
+  // The text with a mark for each item-dependent part, built once; the parts are filled in per call.
+  const template = sqlText(db, `take-units:${tables.orderLines}`, () => {
+    const [lines, fulfilled, refunded, quantity, id, orderIdColumn] = [
+      tables.orderLines,
+      'fulfilled_quantity',
+      'refunded_quantity',
+      'quantity',
+      'id',
+      'order_id',
+    ].map((name) => identifier(db, name))
+    const units = `case ${id} ${WHENS} end`
+    return (
+      `update ${lines} set ${fulfilled} = ${fulfilled} + ${units} ` +
+      `where ${orderIdColumn} = ? and ${id} in (${IDS}) and ${fulfilled} + ${refunded} + ${units} <= ${quantity}`
+    )
+  })
+  // The quantities are validated integers, written as literals: a bound parameter in a CASE has no type
+  // on PostgreSQL. The line ids are bound.
+  const whens = items.map((item) => `when ? then ${Math.trunc(item.quantity)}`).join(' ')
+  const ids = items.map((item) => item.line.lineId)
+  return {
+    sql: template.replaceAll(WHENS, whens).replace(IDS, ids.map(() => '?').join(', ')),
+    bindings: [...ids, orderId, ...ids, ...ids],
+  }
+}
+
+/** Where {@link raiseFulfilled}'s text takes its CASE arms and its id list. */
+const WHENS = '/*whens*/'
+const IDS = '/*ids*/'
+
+/** The idempotency key `key` of the order's creates, every column. */
+function selectKey(db: Knex, tables: Tables, orderId: string, key: string): SqlStatement {
+  const sql = sqlText(db, `fulfillment-key:${tables.fulfillmentKeys}`, () => {
+    const [keys, orderIdColumn, keyColumn] = [tables.fulfillmentKeys, 'order_id', 'key'].map((name) =>
+      identifier(db, name),
+    )
+    return `select * from ${keys} where ${orderIdColumn} = ? and ${keyColumn} = ?`
+  })
+  return { sql, bindings: [orderId, key] }
 }
 
 /** The units a new fulfillment takes: the items asked for, or every unit left. */

@@ -1,5 +1,7 @@
 import { NotFoundError } from '../errors.js'
 import { requestHash } from '../orders/idempotency.js'
+import { locksThroughChild, type OrderRef } from '../orders/order-lock.js'
+import { identifier, queryFirst, sqlText } from '../sql/statements.js'
 import type { StoreContext } from '../store-context.js'
 import { idSchema } from '../text.js'
 import { parseInput, parseSchema, readInput } from '../validation.js'
@@ -23,11 +25,20 @@ import { type FulfillmentTarget, moveFulfillment } from './transition.js'
 export function createFulfillmentRepository(ctx: StoreContext): FulfillmentRepository {
   const { tables } = ctx
 
-  /** The fulfillment's order, read before the write so its lock can be taken first. */
-  const orderOf = async (id: string): Promise<string> => {
-    const row = (await ctx.db(tables.fulfillments).select('order_id').where({ id }).first()) as
-      | { order_id: string }
-      | undefined
+  /**
+   * The order a fulfillment write locks: the fulfillment itself where the locking statement can find
+   * the order through it (no statement); elsewhere (MySQL/MariaDB) its id, read before the write so its
+   * lock can be taken first (see {@link locksThroughChild}).
+   */
+  const orderOf = async (id: string): Promise<string | OrderRef> => {
+    if (locksThroughChild(ctx.dialect)) return { by: 'fulfillment', id }
+    const sql = sqlText(ctx.db, `fulfillment-order:${tables.fulfillments}`, () => {
+      const [fulfillments, orderId, idColumn] = [tables.fulfillments, 'order_id', 'id'].map((name) =>
+        identifier(ctx.db, name),
+      )
+      return `select ${orderId} from ${fulfillments} where ${idColumn} = ?`
+    })
+    const row = await queryFirst<{ order_id: string }>(ctx.db, { sql, bindings: [id] })
     if (!row) throw new NotFoundError('fulfillment', id)
     return row.order_id
   }
@@ -37,8 +48,8 @@ export function createFulfillmentRepository(ctx: StoreContext): FulfillmentRepos
     const snapshots = { id: readInput(rawId, 'id'), tracking: readInput(rawTracking ?? {}) }
     const id = parseSchema(idSchema, snapshots.id, 'id')
     const tracking = parseSchema(trackingInputSchema, snapshots.tracking)
-    const orderId = await orderOf(id)
-    return ctx.write((trx) => moveFulfillment(trx, ctx, orderId, id, to, tracking))
+    const order = await orderOf(id)
+    return ctx.write((trx) => moveFulfillment(trx, ctx, order, id, to, tracking))
   }
 
   return {

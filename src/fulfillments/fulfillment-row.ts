@@ -49,6 +49,32 @@ function columnsOf<Row>(columns: Record<keyof Row & string, true>): readonly (ke
   return Object.keys(columns) as (keyof Row & string)[]
 }
 
+/** The columns of `fulfillments`, in the order an insert binds them. */
+export const FULFILLMENT_COLUMNS = columnsOf<FulfillmentRow>({
+  id: true,
+  order_id: true,
+  status: true,
+  carrier: true,
+  tracking_number: true,
+  tracking_url: true,
+  metadata: true,
+  version: true,
+  shipped_at: true,
+  delivered_at: true,
+  cancelled_at: true,
+  created_at: true,
+  updated_at: true,
+})
+
+/** The columns of `fulfillment_keys`, in the order an insert binds them. */
+export const FULFILLMENT_KEY_COLUMNS = columnsOf<FulfillmentKeyRow>({
+  order_id: true,
+  key: true,
+  request_hash: true,
+  fulfillment_id: true,
+  created_at: true,
+})
+
 /** The columns of `fulfillment_lines`, in the order a multi-row insert binds them. */
 export const FULFILLMENT_LINE_COLUMNS = columnsOf<FulfillmentLineRow>({
   fulfillment_id: true,

@@ -1,11 +1,14 @@
 import type { Knex } from 'knex'
 import { InvalidTransitionError, NotFoundError } from '../errors.js'
-import { lockOrder } from '../orders/order-lock.js'
+import { lockOrder, type OrderRef } from '../orders/order-lock.js'
 import type { OrderStatus } from '../orders/order-status.js'
 import { appendOutboxEvents } from '../outbox/outbox-writer.js'
+import type { Tables } from '../schema/tables.js'
+import { execute, identifier, type SqlStatement, sqlText } from '../sql/statements.js'
 import { fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import type { Fulfillment } from './fulfillment.js'
+import { readFulfillmentRows } from './fulfillment-read.js'
 import { type FulfillmentLineRow, type FulfillmentRow, toFulfillment } from './fulfillment-row.js'
 import type { ParsedTrackingInput } from './fulfillment-schema.js'
 import {
@@ -13,7 +16,7 @@ import {
   type FulfillmentStatus,
   UNFULFILLABLE_ORDER_STATUSES,
 } from './fulfillment-status.js'
-import { readGoods, settleOrder } from './order-goods.js'
+import { readGoods, settleGoods } from './order-goods.js'
 
 /** The status a fulfillment write moves to, and the column stamped with its time. */
 const STAMP = {
@@ -31,27 +34,29 @@ export type FulfillmentTarget = keyof typeof STAMP
  * read, gives a cancelled fulfillment's units back to their lines, brings the order in line, and appends
  * the events.
  *
- * @param orderId - The fulfillment's order, read before the transaction (it never changes), so that the
- * order's lock is the first one taken, as in every write on an order's goods.
+ * @param order - The fulfillment's order, so that the order's lock is the first one taken, as in every
+ * write on an order's goods: its id read before the transaction (it never changes), or the fulfillment
+ * itself, for the locking statement to find the order through (see {@link lockOrder}).
  */
 export async function moveFulfillment(
   trx: Knex.Transaction,
   ctx: Pick<StoreContext, 'dialect' | 'tables'>,
-  orderId: string,
+  order: string | OrderRef,
   id: string,
   to: FulfillmentTarget,
   tracking: ParsedTrackingInput,
 ): Promise<Fulfillment> {
   const { dialect, tables } = ctx
-  const order = await lockOrder(trx, dialect, tables, orderId)
-  const row = (await trx<FulfillmentRow>(tables.fulfillments).where({ id }).first()) as
-    | FulfillmentRow
-    | undefined
-  if (!row) throw new NotFoundError('fulfillment', id)
+  const locked = await lockOrder(trx, dialect, tables, order)
+  const orderId = locked.id
+  // The parcel and its lines, in one statement.
+  const found = await readFulfillmentRows(trx, tables, id)
+  if (!found) throw new NotFoundError('fulfillment', id)
+  const { row, lines } = found
   const from = row.status as FulfillmentStatus
   if (!FULFILLMENT_TRANSITIONS[from].includes(to))
     throw new InvalidTransitionError(id, from, to, 'fulfillment')
-  const orderStatus = order.status as OrderStatus
+  const orderStatus = locked.status as OrderStatus
   if (to === 'shipped' && UNFULFILLABLE_ORDER_STATUSES.includes(orderStatus)) {
     throw new InvalidTransitionError(orderId, orderStatus, 'shipped')
   }
@@ -66,33 +71,37 @@ export async function moveFulfillment(
   }
   // Conditional on the status read: of a racing ship and cancel exactly one matches the row, even for a
   // writer that did not take the order's lock first.
-  const moved = await trx(tables.fulfillments).where({ id, status: from }).update(change)
+  const moved = await execute(trx, updateFulfillment(trx, tables, id, from, change))
   if (moved !== 1) throw new InvalidTransitionError(id, from, to, 'fulfillment')
 
-  const lines = (await trx<FulfillmentLineRow>(tables.fulfillmentLines)
-    .where({ fulfillment_id: id })
-    .orderBy('position')) as FulfillmentLineRow[]
-  if (to === 'cancelled') await releaseUnits(trx, ctx.tables.orderLines, lines)
+  if (to === 'cancelled') await releaseUnits(trx, tables, lines)
 
   const goods = await readGoods(trx, tables, orderId)
-  const settled = await settleOrder(trx, tables, order, goods, at)
+  // The order's update, when there is one, counts this move's event too.
+  const settled = await settleGoods(trx, tables, locked, goods, at, 1)
   const updated = toFulfillment({ ...row, ...change } as FulfillmentRow, lines)
-  await appendOutboxEvents(trx, dialect, tables, [
-    {
-      type: `fulfillment.${to}`,
-      aggregateType: 'order',
-      aggregateId: orderId,
-      payload: {
-        fulfillmentId: id,
-        orderId,
-        status: to,
-        carrier: updated.carrier,
-        items: updated.items.map((item) => ({ lineId: item.lineId, quantity: item.quantity })),
-        fulfillmentStatus: settled.fulfillmentStatus,
+  await appendOutboxEvents(
+    trx,
+    dialect,
+    tables,
+    [
+      {
+        type: `fulfillment.${to}`,
+        aggregateType: 'order',
+        aggregateId: orderId,
+        payload: {
+          fulfillmentId: id,
+          orderId,
+          status: to,
+          carrier: updated.carrier,
+          items: updated.items.map((item) => ({ lineId: item.lineId, quantity: item.quantity })),
+          fulfillmentStatus: settled.fulfillmentStatus,
+        },
       },
-    },
-    ...settled.events,
-  ])
+      ...settled.events,
+    ],
+    settled.written ? 'bumped' : 'bump',
+  )
   return updated
 }
 
@@ -105,21 +114,43 @@ function trackingColumns(tracking: ParsedTrackingInput): Partial<FulfillmentRow>
   return columns
 }
 
+/** Writes `change` on the fulfillment, only if its status is still `from`. */
+function updateFulfillment(
+  db: Knex,
+  tables: Tables,
+  id: string,
+  from: FulfillmentStatus,
+  change: Partial<FulfillmentRow>,
+): SqlStatement {
+  const columns = Object.keys(change).sort() as (keyof FulfillmentRow)[]
+  const sql = sqlText(db, `fulfillment-move:${tables.fulfillments}:${columns.join(',')}`, () => {
+    const set = columns.map((column) => `${identifier(db, column)} = ?`).join(', ')
+    const [fulfillments, idColumn, status] = [tables.fulfillments, 'id', 'status'].map((name) =>
+      identifier(db, name),
+    )
+    return `update ${fulfillments} set ${set} where ${idColumn} = ? and ${status} = ?`
+  })
+  return { sql, bindings: [...columns.map((column) => change[column]), id, from] }
+}
+
 /**
  * A cancelled fulfillment's units count as unfulfilled again: each line's counter goes down by them, on
  * the condition that it holds them, so a counter can never go below zero.
  */
 async function releaseUnits(
   trx: Knex.Transaction,
-  orderLines: string,
+  tables: Tables,
   lines: readonly FulfillmentLineRow[],
 ): Promise<void> {
+  const sql = sqlText(trx, `release-units:${tables.orderLines}`, () => {
+    const [orderLines, fulfilled, id] = [tables.orderLines, 'fulfilled_quantity', 'id'].map((name) =>
+      identifier(trx, name),
+    )
+    return `update ${orderLines} set ${fulfilled} = ${fulfilled} - ? where ${id} = ? and ${fulfilled} >= ?`
+  })
   for (const line of lines) {
     const quantity = fromDbInt(line.quantity)
-    const released = await trx(orderLines)
-      .where({ id: line.order_line_id })
-      .where('fulfilled_quantity', '>=', quantity)
-      .decrement('fulfilled_quantity', quantity)
+    const released = await execute(trx, { sql, bindings: [quantity, line.order_line_id, quantity] })
     if (released !== 1) throw new Error('An order line holds fewer fulfilled units than its fulfillments')
   }
 }

@@ -2,7 +2,28 @@ import type { Knex } from 'knex'
 import { NotFoundError } from '../errors.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
-import type { OrderRow } from './order-row.js'
+import { identifier, queryFirst, sqlText } from '../sql/statements.js'
+import type { StoredOrderRow } from './order-row.js'
+import { lockClause } from './order-statements.js'
+
+/**
+ * Which order a write locks: the order itself, or the order of one of its payments or fulfillments
+ * (whose order never changes), found by the locking statement itself.
+ */
+export interface OrderRef {
+  readonly by: 'order' | 'payment' | 'fulfillment'
+  readonly id: string
+}
+
+/**
+ * Whether a write may find an order through its payment or fulfillment inside the locking statement.
+ * Not on MySQL/MariaDB: the subquery there is a consistent read, and under REPEATABLE READ the first one
+ * fixes the transaction's snapshot, before the lock is granted; later plain reads would then miss what
+ * the previous lock holder committed. There the order's id is read before the transaction.
+ */
+export function locksThroughChild(dialect: Dialect): boolean {
+  return dialect !== 'mysql'
+}
 
 /**
  * Reads the order inside `trx` and holds its row lock until the transaction ends. Every write that
@@ -15,18 +36,31 @@ import type { OrderRow } from './order-row.js'
  * already take turns (see `runTransaction`), and another process's commit in between makes this
  * transaction's first write fail with SQLITE_BUSY, which re-runs the whole transaction.
  *
- * @throws `NOT_FOUND` when there is no such order.
+ * @param order - The order's id, or an {@link OrderRef} (by payment or fulfillment only where
+ * {@link locksThroughChild} allows it).
+ * @throws `NOT_FOUND` when there is no such order (or payment, or fulfillment).
  */
 export async function lockOrder(
   trx: Knex.Transaction,
   dialect: Dialect,
   tables: Tables,
-  orderId: string,
-): Promise<OrderRow> {
-  const query = trx<OrderRow>(tables.orders).where({ id: orderId }).first()
-  // Knex warns for FOR UPDATE on SQLite, which ignores it anyway.
-  if (dialect !== 'sqlite3') query.forUpdate()
-  const row = (await query) as OrderRow | undefined
-  if (!row) throw new NotFoundError('order', orderId)
+  order: string | OrderRef,
+): Promise<StoredOrderRow> {
+  const ref: OrderRef = typeof order === 'string' ? { by: 'order', id: order } : order
+  const row = await queryFirst<StoredOrderRow>(trx, {
+    sql: lockText(trx, dialect, tables, ref.by),
+    bindings: [ref.id],
+  })
+  if (!row) throw new NotFoundError(ref.by, ref.id)
   return row
+}
+
+function lockText(db: Knex, dialect: Dialect, tables: Tables, by: OrderRef['by']): string {
+  const child = by === 'payment' ? tables.payments : by === 'fulfillment' ? tables.fulfillments : ''
+  return sqlText(db, `order-lock:${tables.orders}:${by}:${child}`, () => {
+    const [orders, id, orderId] = [tables.orders, 'id', 'order_id'].map((name) => identifier(db, name))
+    // The subquery reads a column that never changes; the lock is on the order's row only.
+    const match = by === 'order' ? '?' : `(select ${orderId} from ${identifier(db, child)} where ${id} = ?)`
+    return `select * from ${orders} where ${id} = ${match}${lockClause(dialect, 'update')}`
+  })
 }

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex'
 import { uuidv7 } from 'uuidv7'
 import { NotFoundError } from '../errors.js'
+import { insertRows } from '../sql/multi-row-insert.js'
+import { queryFirst } from '../sql/statements.js'
 import { toDbDate } from '../sql/values.js'
 import type { Payment } from './payment.js'
 import type { KeyGuard } from './payment-keys.js'
@@ -9,11 +11,9 @@ import {
   type LedgerContext,
   ledgerRow,
   lockOrderPayments,
-  paymentEvent,
-  paymentResult,
-  settleOrder,
+  settleAndReturn,
 } from './payment-ledger.js'
-import type { PaymentRow } from './payment-row.js'
+import { PAYMENT_COLUMNS, type PaymentRow, TRANSACTION_COLUMNS } from './payment-row.js'
 import type { ParsedAuthorizeInput } from './payment-schema.js'
 import { paymentStatus } from './payment-status.js'
 
@@ -39,10 +39,12 @@ export async function authorizePayment(
   if (input.paymentMethodId != null) {
     // Only a method the order's customer saved: never another customer's, never one on a guest order.
     const method = order.customer_id
-      ? await trx(tables.paymentMethods)
-          .select('id')
-          .where({ id: input.paymentMethodId, customer_id: order.customer_id })
-          .first()
+      ? await queryFirst(
+          trx,
+          trx(tables.paymentMethods)
+            .select('id')
+            .where({ id: input.paymentMethodId, customer_id: order.customer_id }),
+        )
       : undefined
     if (!method) throw new NotFoundError('payment method', input.paymentMethodId)
   }
@@ -67,24 +69,20 @@ export async function authorizePayment(
     created_at: now,
     updated_at: now,
   }
-  await trx(tables.payments).insert(payment)
+  await insertRows(trx, tables.payments, PAYMENT_COLUMNS, [payment])
   const authorization = ledgerRow(payment.id, 'authorization', input.amount, input, now)
   const rows = [authorization]
   if (captured > 0) rows.push(ledgerRow(payment.id, 'capture', captured, { actor: input.actor }, now))
-  await trx(tables.paymentTransactions).insert(rows)
-  const events = rows.map((row) =>
-    paymentEvent(row.type === 'capture' ? 'payment.captured' : 'payment.authorized', payment, row),
-  )
+  await insertRows(trx, tables.paymentTransactions, TRANSACTION_COLUMNS, rows)
   // Before the order's update and the outbox events, which come last.
   await guard.record(trx, payment.id, now)
-  await settleOrder(trx, ctx, {
+  // A new payment: its ledger is the rows just written, so none is read back.
+  return settleAndReturn(trx, ctx, {
     locked,
     payment,
-    payments: [...locked.payments, payment],
-    events,
+    transactions: rows.map((row) => ({ row })),
     note: input.note ?? null,
     actor: input.actor ?? null,
     now,
   })
-  return paymentResult(trx, tables, payment)
 }

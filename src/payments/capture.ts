@@ -1,5 +1,7 @@
 import type { Knex } from 'knex'
 import { BalanceExceededError, InvalidTransitionError } from '../errors.js'
+import type { OrderRef } from '../orders/order-lock.js'
+import { insertRows } from '../sql/multi-row-insert.js'
 import { toDbDate } from '../sql/values.js'
 import type { Payment } from './payment.js'
 import type { KeyGuard } from './payment-keys.js'
@@ -8,19 +10,18 @@ import {
   type LedgerContext,
   ledgerRow,
   lockOrderPayments,
-  paymentEvent,
   paymentOf,
-  paymentResult,
-  settleOrder,
+  settleAndReturn,
   updatePaymentSums,
 } from './payment-ledger.js'
-import { sumsOf } from './payment-row.js'
+import { sumsOf, TRANSACTION_COLUMNS } from './payment-row.js'
 import type { ParsedCaptureInput } from './payment-schema.js'
 import type { PaymentStatus } from './payment-status.js'
 import { capturable } from './payment-status.js'
 
 /**
- * Captures `input.amount` (or all that is left) of the payment, in `trx` under its order's lock.
+ * Captures `input.amount` (or all that is left) of the payment, in `trx` under its order's lock (`order`:
+ * its id, or the payment's own; see {@link lockOrder}).
  *
  * @throws `INVALID_TRANSITION` (voided, nothing left without an amount, cancelled or refunded order),
  * `BALANCE_EXCEEDED` (more than is left)
@@ -28,13 +29,13 @@ import { capturable } from './payment-status.js'
 export async function capturePayment(
   trx: Knex.Transaction,
   ctx: LedgerContext,
-  orderId: string,
+  order: string | OrderRef,
   paymentId: string,
   input: ParsedCaptureInput,
   guard: KeyGuard,
 ): Promise<Payment> {
   const { tables, dialect } = ctx
-  const locked = await lockOrderPayments(trx, ctx, orderId)
+  const locked = await lockOrderPayments(trx, ctx, order, paymentId)
   await guard.check(trx)
   const before = paymentOf(locked, paymentId)
   assertOrderTakesPayments(locked.order, 'captured')
@@ -50,17 +51,15 @@ export async function capturePayment(
   const now = toDbDate(dialect, new Date())
   const payment = await updatePaymentSums(trx, tables, before, { captured: amount }, now)
   const row = ledgerRow(paymentId, 'capture', amount, input, now)
-  await trx(tables.paymentTransactions).insert(row)
+  await insertRows(trx, tables.paymentTransactions, TRANSACTION_COLUMNS, [row])
   // Before the order's update and the outbox events, which come last.
   await guard.record(trx, paymentId, now)
-  await settleOrder(trx, ctx, {
+  return settleAndReturn(trx, ctx, {
     locked,
     payment,
-    payments: locked.payments.map((p) => (p.id === paymentId ? payment : p)),
-    events: [paymentEvent('payment.captured', payment, row)],
+    transactions: [{ row }],
     note: input.note ?? null,
     actor: input.actor ?? null,
     now,
   })
-  return paymentResult(trx, tables, payment)
 }

@@ -2,10 +2,13 @@ import type { Knex } from 'knex'
 import { IdempotencyKeyReusedError } from '../errors.js'
 import { requestHash } from '../orders/idempotency.js'
 import { isUniqueViolation } from '../sql/driver-errors.js'
+import { insertRows } from '../sql/multi-row-insert.js'
+import { queryFirst } from '../sql/statements.js'
 import type { DbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import type { Payment } from './payment.js'
-import type { PaymentKeyRow } from './payment-row.js'
+import { PAYMENT_KEY_COLUMNS, type PaymentKeyRow } from './payment-row.js'
+import { selectPaymentKey } from './payment-statements.js'
 
 /*
  * Idempotency keys of payment calls, with the semantics of orders.create: the same key and input return
@@ -58,9 +61,7 @@ export async function runKeyed(
   if (!call) return ctx.write((trx) => write(trx, NO_KEY))
   const table = ctx.tables.paymentKeys
   const find = (db: Knex) =>
-    db<PaymentKeyRow>(table).where({ scope: call.scope, key: call.key }).first() as Promise<
-      PaymentKeyRow | undefined
-    >
+    queryFirst<PaymentKeyRow>(db, selectPaymentKey(db, ctx.tables, call.scope, call.key))
   const replay = (row: PaymentKeyRow) => {
     if (row.request_hash !== call.hash) throw new IdempotencyKeyReusedError()
     return read(row.payment_id)
@@ -82,7 +83,7 @@ export async function runKeyed(
         payment_id: paymentId,
         created_at: at,
       }
-      await trx(table).insert(row)
+      await insertRows(trx, table, PAYMENT_KEY_COLUMNS, [row])
     },
   }
   try {

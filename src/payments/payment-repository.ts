@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import { NotFoundError } from '../errors.js'
+import { locksThroughChild, type OrderRef } from '../orders/order-lock.js'
+import { queryFirst, queryRows } from '../sql/statements.js'
 import type { StoreContext } from '../store-context.js'
 import { idSchema } from '../text.js'
 import { parseInput, parseSchema, readInput } from '../validation.js'
@@ -16,6 +18,7 @@ import {
   refundInputSchema,
   voidInputSchema,
 } from './payment-schema.js'
+import { selectOrderIdOfPayment, selectPayment, selectPayments } from './payment-statements.js'
 import { refundPayment } from './refund.js'
 import { voidPayment } from './void.js'
 
@@ -31,23 +34,24 @@ export function createPaymentRepository(ctx: StoreContext): PaymentRepository {
 
   /** The payment with its ledger: two statements. */
   const readPayment = async (id: string): Promise<Payment> => {
-    const row = (await ctx.db<PaymentRow>(tables.payments).where({ id }).first()) as PaymentRow | undefined
+    const row = await queryFirst<PaymentRow>(ctx.db, selectPayment(ctx.db, tables, id))
     if (!row) throw new NotFoundError('payment', id)
     const ledgers = await readLedgers(ctx.db, tables, [id])
     return toPayment(row, ledgers.get(id) ?? [])
   }
 
   /**
-   * The order a payment belongs to, read before the write's transaction: it never changes, and reading it
-   * first lets the transaction start with the order's lock (a snapshot taken before the lock would hide,
-   * on MySQL, what the previous lock holder committed).
+   * The order a payment write locks. Where the locking statement can find it through the payment, the
+   * payment itself (no statement). Elsewhere (MySQL/MariaDB) its id, read before the write's transaction:
+   * it never changes, and reading it first lets the transaction start with the order's lock (a snapshot
+   * taken before the lock would hide what the previous lock holder committed).
    */
-  const orderOf = async (paymentId: string): Promise<string> => {
-    const row = (await ctx
-      .db<PaymentRow>(tables.payments)
-      .select('order_id')
-      .where({ id: paymentId })
-      .first()) as Pick<PaymentRow, 'order_id'> | undefined
+  const orderOf = async (paymentId: string): Promise<string | OrderRef> => {
+    if (locksThroughChild(ctx.dialect)) return { by: 'payment', id: paymentId }
+    const row = await queryFirst<Pick<PaymentRow, 'order_id'>>(
+      ctx.db,
+      selectOrderIdOfPayment(ctx.db, tables, paymentId),
+    )
     if (!row) throw new NotFoundError('payment', paymentId)
     return row.order_id
   }
@@ -70,11 +74,11 @@ export function createPaymentRepository(ctx: StoreContext): PaymentRepository {
         options,
       )
       const call = keyedCall(`capture:${id}`, idempotencyKey, parsed)
-      const orderId = await orderOf(id)
+      const order = await orderOf(id)
       return runKeyed(
         ctx,
         call,
-        (trx, guard) => capturePayment(trx, ctx, orderId, id, parsed, guard),
+        (trx, guard) => capturePayment(trx, ctx, order, id, parsed, guard),
         readPayment,
       )
     },
@@ -82,31 +86,26 @@ export function createPaymentRepository(ctx: StoreContext): PaymentRepository {
     async refund(paymentId, input, options) {
       const { id, parsed, idempotencyKey } = gate(paymentId, 'paymentId', refundInputSchema, input, options)
       const call = keyedCall(`refund:${id}`, idempotencyKey, parsed)
-      const orderId = await orderOf(id)
+      const order = await orderOf(id)
       return runKeyed(
         ctx,
         call,
-        (trx, guard) => refundPayment(trx, ctx, orderId, id, parsed, guard),
+        (trx, guard) => refundPayment(trx, ctx, order, id, parsed, guard),
         readPayment,
       )
     },
 
     async void(paymentId, input) {
       const { id, parsed } = gate(paymentId, 'paymentId', voidInputSchema, input ?? {}, undefined)
-      const orderId = await orderOf(id)
-      return ctx.write((trx) => voidPayment(trx, ctx, orderId, id, parsed))
+      const order = await orderOf(id)
+      return ctx.write((trx) => voidPayment(trx, ctx, order, id, parsed))
     },
 
     async list(orderId) {
       const id = parseInput(idSchema, orderId, 'orderId')
       // A plain read: where the store routes reads (a replica, after this process's writes are there).
       const db = await ctx.reader()
-      const rows = (await db<PaymentRow>(tables.payments)
-        .where({ order_id: id })
-        .orderBy([
-          { column: 'created_at', order: 'asc' },
-          { column: 'id', order: 'asc' },
-        ])) as PaymentRow[]
+      const rows = await queryRows<PaymentRow>(db, selectPayments(db, tables, id))
       const ledgers = await readLedgers(
         db,
         tables,

@@ -58,6 +58,60 @@ export interface PaymentKeyRow {
   created_at: DbDate
 }
 
+/** Every column of a row type, each named once: the compiler rejects a missing or unknown column. */
+function columnsOf<Row>(columns: Record<keyof Row & string, true>): readonly (keyof Row & string)[] {
+  return Object.keys(columns) as (keyof Row & string)[]
+}
+
+/** The columns of `payments`, in the order an insert binds them. */
+export const PAYMENT_COLUMNS = columnsOf<PaymentRow>({
+  id: true,
+  order_id: true,
+  provider: true,
+  reference: true,
+  payment_method_id: true,
+  currency: true,
+  amount: true,
+  captured_amount: true,
+  refunded_amount: true,
+  voided_amount: true,
+  status: true,
+  capture_before: true,
+  version: true,
+  created_at: true,
+  updated_at: true,
+})
+
+/** The columns of `payment_transactions`, in the order an insert binds them. */
+export const TRANSACTION_COLUMNS = columnsOf<PaymentTransactionRow>({
+  id: true,
+  payment_id: true,
+  type: true,
+  amount: true,
+  reference: true,
+  note: true,
+  actor: true,
+  created_at: true,
+})
+
+/** The columns of `refund_lines`, in the order an insert binds them. */
+export const REFUND_LINE_COLUMNS = columnsOf<RefundLineRow>({
+  id: true,
+  transaction_id: true,
+  line_id: true,
+  quantity: true,
+  amount: true,
+})
+
+/** The columns of `payment_keys`, in the order an insert binds them. */
+export const PAYMENT_KEY_COLUMNS = columnsOf<PaymentKeyRow>({
+  scope: true,
+  key: true,
+  request_hash: true,
+  payment_id: true,
+  created_at: true,
+})
+
 /** The sums of a payment row. */
 export function sumsOf(row: PaymentRow): PaymentSums {
   return {

@@ -1,18 +1,18 @@
 import type { Knex } from 'knex'
 import { InvalidTransitionError } from '../errors.js'
+import type { OrderRef } from '../orders/order-lock.js'
+import { insertRows } from '../sql/multi-row-insert.js'
 import { toDbDate } from '../sql/values.js'
 import type { Payment } from './payment.js'
 import {
   type LedgerContext,
   ledgerRow,
   lockOrderPayments,
-  paymentEvent,
   paymentOf,
-  paymentResult,
-  settleOrder,
+  settleAndReturn,
   updatePaymentSums,
 } from './payment-ledger.js'
-import { sumsOf } from './payment-row.js'
+import { sumsOf, TRANSACTION_COLUMNS } from './payment-row.js'
 import type { ParsedVoidInput } from './payment-schema.js'
 import type { PaymentStatus } from './payment-status.js'
 import { capturable } from './payment-status.js'
@@ -26,12 +26,12 @@ import { capturable } from './payment-status.js'
 export async function voidPayment(
   trx: Knex.Transaction,
   ctx: LedgerContext,
-  orderId: string,
+  order: string | OrderRef,
   paymentId: string,
   input: ParsedVoidInput,
 ): Promise<Payment> {
   const { tables, dialect } = ctx
-  const locked = await lockOrderPayments(trx, ctx, orderId)
+  const locked = await lockOrderPayments(trx, ctx, order, paymentId)
   const before = paymentOf(locked, paymentId)
   const sums = sumsOf(before)
   const left = capturable(sums)
@@ -41,15 +41,13 @@ export async function voidPayment(
   const now = toDbDate(dialect, new Date())
   const payment = await updatePaymentSums(trx, tables, before, { voided: left }, now)
   const row = ledgerRow(paymentId, 'void', left, input, now)
-  await trx(tables.paymentTransactions).insert(row)
-  await settleOrder(trx, ctx, {
+  await insertRows(trx, tables.paymentTransactions, TRANSACTION_COLUMNS, [row])
+  return settleAndReturn(trx, ctx, {
     locked,
     payment,
-    payments: locked.payments.map((p) => (p.id === paymentId ? payment : p)),
-    events: [paymentEvent('payment.voided', payment, row)],
+    transactions: [{ row }],
     note: input.note ?? null,
     actor: input.actor ?? null,
     now,
   })
-  return paymentResult(trx, tables, payment)
 }
