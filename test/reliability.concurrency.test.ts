@@ -295,7 +295,7 @@ describeEachDatabase('reliability: concurrency', (db, name: DatabaseName) => {
         await waitFor(async () => {
           const { rows } = (await db().knex.raw(
             `select pid from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock' and query ilike 'insert into "dl_orders"%'`,
+              where datname = current_database() and wait_event_type = 'Lock' and query ilike '%insert into "dl_orders"%'`,
           )) as { rows: Array<{ pid: number }> }
           return rows[0]
         }, 'the create to wait for the orders table')

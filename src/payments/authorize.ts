@@ -13,7 +13,7 @@ import {
   lockOrderPayments,
   settleAndReturn,
 } from './payment-ledger.js'
-import { PAYMENT_COLUMNS, type PaymentRow, TRANSACTION_COLUMNS } from './payment-row.js'
+import { PAYMENT_COLUMNS, type PaymentRow } from './payment-row.js'
 import type { ParsedAuthorizeInput } from './payment-schema.js'
 import { paymentStatus } from './payment-status.js'
 
@@ -73,7 +73,6 @@ export async function authorizePayment(
   const authorization = ledgerRow(payment.id, 'authorization', input.amount, input, now)
   const rows = [authorization]
   if (captured > 0) rows.push(ledgerRow(payment.id, 'capture', captured, { actor: input.actor }, now))
-  await insertRows(trx, tables.paymentTransactions, TRANSACTION_COLUMNS, rows)
   // Before the order's update and the outbox events, which come last.
   await guard.record(trx, payment.id, now)
   // A new payment: its ledger is the rows just written, so none is read back.

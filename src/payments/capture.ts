@@ -1,7 +1,6 @@
 import type { Knex } from 'knex'
 import { BalanceExceededError, InvalidTransitionError } from '../errors.js'
 import type { OrderRef } from '../orders/order-lock.js'
-import { insertRows } from '../sql/multi-row-insert.js'
 import { toDbDate } from '../sql/values.js'
 import type { Payment } from './payment.js'
 import type { KeyGuard } from './payment-keys.js'
@@ -14,7 +13,7 @@ import {
   settleAndReturn,
   updatePaymentSums,
 } from './payment-ledger.js'
-import { sumsOf, TRANSACTION_COLUMNS } from './payment-row.js'
+import { sumsOf } from './payment-row.js'
 import type { ParsedCaptureInput } from './payment-schema.js'
 import type { PaymentStatus } from './payment-status.js'
 import { capturable } from './payment-status.js'
@@ -51,7 +50,6 @@ export async function capturePayment(
   const now = toDbDate(dialect, new Date())
   const payment = await updatePaymentSums(trx, tables, before, { captured: amount }, now)
   const row = ledgerRow(paymentId, 'capture', amount, input, now)
-  await insertRows(trx, tables.paymentTransactions, TRANSACTION_COLUMNS, [row])
   // Before the order's update and the outbox events, which come last.
   await guard.record(trx, paymentId, now)
   return settleAndReturn(trx, ctx, {

@@ -20,8 +20,10 @@ import type { Payment, PaymentTransaction, PaymentTransactionType, RefundLine } 
 import {
   type PaymentRow,
   type PaymentTransactionRow,
+  REFUND_LINE_COLUMNS,
   type RefundLineRow,
   sumsOf,
+  TRANSACTION_COLUMNS,
   toPayment,
   toPaymentTransaction,
   toRefundLine,
@@ -238,9 +240,10 @@ export interface SettledMoney {
 }
 
 /**
- * The tail every payment write shares, once its payment and ledger rows are written: the order follows
- * its ledger ({@link settleMoney}), then `follow` may bring the order's goods in line (its order update
- * advancing the outbox counter by the events it returns), then the outbox events are appended, last.
+ * The tail every payment write shares, once its payment row is written: the order follows its ledger
+ * ({@link settleMoney}), then `follow` may bring the order's goods in line (its order update advancing
+ * the outbox counter by the events it returns), then the new ledger rows (`write.transactions`, with
+ * their refund lines) and the outbox events are inserted, last.
  *
  * @returns The payment as written, with its whole ledger: the one read under the lock and the rows
  * written since, in the ledger's order.
@@ -253,7 +256,19 @@ export async function settleAndReturn(
 ): Promise<Payment> {
   const settled = await settleMoney(trx, ctx, write)
   const events = follow ? [...settled.events, ...(await follow(settled.order))] : settled.events
-  await appendOutboxEvents(trx, ctx.dialect, ctx.tables, events, 'bumped')
+  // The ledger rows go in with the events: on PostgreSQL in the same statement.
+  await appendOutboxEvents(trx, ctx.dialect, ctx.tables, events, 'bumped', [
+    {
+      table: ctx.tables.paymentTransactions,
+      columns: TRANSACTION_COLUMNS,
+      rows: write.transactions.map(({ row }) => row),
+    },
+    {
+      table: ctx.tables.refundLines,
+      columns: REFUND_LINE_COLUMNS,
+      rows: write.transactions.flatMap(({ lines = [] }) => lines),
+    },
+  ])
   const written = write.transactions.map(({ row, lines = [] }) =>
     toPaymentTransaction(row, [...lines].sort(byId).map(toRefundLine)),
   )

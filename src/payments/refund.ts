@@ -4,7 +4,6 @@ import { BalanceExceededError, ValidationError } from '../errors.js'
 import type { LineGoods } from '../fulfillments/fulfillment-status.js'
 import { readGoods, settleGoods } from '../fulfillments/order-goods.js'
 import type { OrderRef } from '../orders/order-lock.js'
-import { insertRows } from '../sql/multi-row-insert.js'
 import { execute } from '../sql/statements.js'
 import { toDbDate } from '../sql/values.js'
 import { refundableTotal, unitsRefundAmount } from './allocation.js'
@@ -18,7 +17,7 @@ import {
   settleAndReturn,
   updatePaymentSums,
 } from './payment-ledger.js'
-import { REFUND_LINE_COLUMNS, type RefundLineRow, sumsOf, TRANSACTION_COLUMNS } from './payment-row.js'
+import { type RefundLineRow, sumsOf } from './payment-row.js'
 import type { ParsedRefundInput } from './payment-schema.js'
 import { refundUnits } from './payment-statements.js'
 
@@ -77,7 +76,6 @@ export async function refundPayment(
     if (count !== 1) throw new BalanceExceededError(line.quantity, 0, 'units')
   }
   const row = ledgerRow(paymentId, 'refund', amount, { ...input, note: input.reason }, now)
-  await insertRows(trx, tables.paymentTransactions, TRANSACTION_COLUMNS, [row])
   const lines: RefundLineRow[] = refundLines.map((line) => ({
     id: uuidv7(),
     transaction_id: row.id,
@@ -85,7 +83,6 @@ export async function refundPayment(
     quantity: line.quantity,
     amount: line.amount,
   }))
-  if (lines.length > 0) await insertRows(trx, tables.refundLines, REFUND_LINE_COLUMNS, lines)
   // Before the order's update and the outbox events, which come last.
   await guard.record(trx, paymentId, now)
   // Units refunded by line leave the order's goods: its fulfillment status, and its status when every

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex'
 import { InvalidTransitionError } from '../errors.js'
 import type { OrderRef } from '../orders/order-lock.js'
-import { insertRows } from '../sql/multi-row-insert.js'
 import { toDbDate } from '../sql/values.js'
 import type { Payment } from './payment.js'
 import {
@@ -12,7 +11,7 @@ import {
   settleAndReturn,
   updatePaymentSums,
 } from './payment-ledger.js'
-import { sumsOf, TRANSACTION_COLUMNS } from './payment-row.js'
+import { sumsOf } from './payment-row.js'
 import type { ParsedVoidInput } from './payment-schema.js'
 import type { PaymentStatus } from './payment-status.js'
 import { capturable } from './payment-status.js'
@@ -41,7 +40,6 @@ export async function voidPayment(
   const now = toDbDate(dialect, new Date())
   const payment = await updatePaymentSums(trx, tables, before, { voided: left }, now)
   const row = ledgerRow(paymentId, 'void', left, input, now)
-  await insertRows(trx, tables.paymentTransactions, TRANSACTION_COLUMNS, [row])
   return settleAndReturn(trx, ctx, {
     locked,
     payment,
