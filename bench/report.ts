@@ -17,6 +17,7 @@ export const WORKLOADS = {
   W3: `W3 list ${PAGE} + lines`,
   W4: 'W4 pending → paid',
   W5: 'W5 bulk import',
+  W7: 'W7 capture + refund',
   W8: 'W8 fulfil + ship',
 } as const
 export type WorkloadKey = keyof typeof WORKLOADS

@@ -10,6 +10,7 @@ import {
   IMPORT_BATCH,
   importConcurrency,
   migrateBenchSchema,
+  preparePaymentOrders,
 } from './impl/checkout-store.js'
 import { createDrizzle } from './impl/drizzle.js'
 import { createKnexBaseline } from './impl/knex-baseline.js'
@@ -18,7 +19,7 @@ import { createRawDriver } from './impl/raw-driver.js'
 import { type Cells, type DatabaseReport, fmt, LABELS, PAGE, printDatabase, type RowKey } from './report.js'
 import { analyze, countOrders, seedCustomers, seedOrders } from './seed.js'
 import { measureValidationCost, printValidationCost, type ValidationCost } from './validation-cost.js'
-import { verify } from './verify.js'
+import { checkAfterRun, type Verification, verify } from './verify.js'
 import {
   type BenchOrderInput,
   customerEmail,
@@ -27,8 +28,9 @@ import {
   type Implementation,
   type ImplementationKey,
   orderInput,
+  type PaymentFixture,
   seededOrderId,
-  TABLES,
+  W7,
 } from './workload.js'
 
 /*
@@ -47,7 +49,14 @@ interface Plan {
   readonly large: Record<DatabaseName, number>
   readonly warmup: number
   readonly reps: number
-  readonly ops: { readonly w1: number; readonly w2: number; readonly w3: number; readonly w4: number }
+  /** Operations per repetition; W8 works on W4's orders, so it takes W4's count. */
+  readonly ops: {
+    readonly w1: number
+    readonly w2: number
+    readonly w3: number
+    readonly w4: number
+    readonly w7: number
+  }
   /** Orders per W5 import (one repetition), and in the unmeasured warm-up import. */
   readonly importSize: number
   readonly importWarmup: number
@@ -59,7 +68,7 @@ const PLANS: Record<Scale, Plan> = {
     large: { sqlite: 100_000, postgresql: 100_000, mariadb: 100_000 },
     warmup: 30,
     reps: 5,
-    ops: { w1: 60, w2: 100, w3: 40, w4: 60 },
+    ops: { w1: 60, w2: 100, w3: 40, w4: 60, w7: 60 },
     importSize: 1_000,
     importWarmup: 200,
   },
@@ -72,7 +81,7 @@ const PLANS: Record<Scale, Plan> = {
     },
     warmup: 100,
     reps: 5,
-    ops: { w1: 200, w2: 500, w3: 200, w4: 200 },
+    ops: { w1: 200, w2: 500, w3: 200, w4: 200, w7: 200 },
     importSize: 10_000,
     importWarmup: 1_000,
   },
@@ -146,6 +155,31 @@ function withRatios(cells: Cells, higherIsBetter = false): void {
     cell.ratioToBaseline = higherIsBetter
       ? baseline.perSecond / cell.perSecond
       : cell.medianMs / baseline.medianMs
+  }
+}
+
+/**
+ * `op`, with the statements of its first call (a warm-up call) kept in the verification's traces, as
+ * verify() keeps those of W1 to W4.
+ */
+function traceFirst(
+  counter: StatementCounter,
+  verification: Verification,
+  key: ImplementationKey,
+  workload: string,
+  op: (index: number) => Promise<void>,
+): (index: number) => Promise<void> {
+  return async (index) => {
+    if (index !== 0) return op(index)
+    counter.trace = []
+    try {
+      await op(index)
+    } finally {
+      const traces = verification.traces[key] ?? {}
+      traces[workload] = counter.trace ?? []
+      verification.traces[key] = traces
+      counter.trace = undefined
+    }
   }
 }
 
@@ -289,15 +323,44 @@ async function runDatabase(
       counter,
       w8.map(({ key, k, fulfilAndShip }) => ({
         key,
-        op: (i: number) => fulfilAndShip(seededOrderId(k * slice + i)),
+        op: traceFirst(counter, verification, key, 'W8', (i) => fulfilAndShip(seededOrderId(k * slice + i))),
       })),
       { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w4 },
     )
     withRatios(report.cells.W8)
-    for (const { key, k } of w8) {
-      const problem = await checkShipped(db, seededOrderId(k * slice))
-      if (problem) verification.problems.push(`W8 ${LABELS[key]}: ${problem}`)
-    }
+    verification.problems.push(
+      ...(await checkAfterRun(
+        db,
+        'W8',
+        w8.map(({ key, k }) => ({ label: LABELS[key], orderId: seededOrderId(k * slice) })),
+      )),
+    )
+
+    // W7: each implementation captures and refunds on orders of its own, every one placed and authorized
+    // by the library before the clock starts, so all start from the same rows.
+    const w7 = impls.flatMap((impl) =>
+      impl.captureAndRefund ? [{ key: impl.key, captureAndRefund: impl.captureAndRefund.bind(impl) }] : [],
+    )
+    const perImplementation = plan.warmup + plan.reps * plan.ops.w7
+    log(`  W7 (placing and authorizing ${(w7.length * perImplementation).toLocaleString('en')} orders first)`)
+    const fixtures = await preparePaymentOrders(db, w7.length * perImplementation)
+    const fixture = (k: number, i: number) => fixtures[k * perImplementation + i] as PaymentFixture
+    report.cells.W7 = await sideBySide(
+      counter,
+      w7.map(({ key, captureAndRefund }, k) => ({
+        key,
+        op: traceFirst(counter, verification, key, 'W7', (i) => captureAndRefund(fixture(k, i))),
+      })),
+      { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w7 },
+    )
+    withRatios(report.cells.W7)
+    verification.problems.push(
+      ...(await checkAfterRun(
+        db,
+        'W7',
+        w7.map(({ key }, k) => ({ label: LABELS[key], orderId: fixture(k, 0).orderId })),
+      )),
+    )
 
     // W5: one repetition imports importSize orders, the best way each implementation offers.
     const imports: BenchOrderInput[] = Array.from({ length: plan.importSize }, (_, i) => {
@@ -333,6 +396,11 @@ async function runDatabase(
     if (db.dialect === 'mysql' && keys.includes('drizzle')) {
       notes.push(
         "Drizzle W2/W3 on MariaDB: two core selects; its relational queries fail there (LATERAL in mode 'default', an outer reference in a derived table in mode 'planetscale').",
+      )
+    }
+    if (w7.length > 0) {
+      notes.push(
+        `W7: capture ${W7.capture.toLocaleString('en')} of an open authorization, then refund one shirt by line: two transactions each, on orders the library placed and authorized beforehand.`,
       )
     }
     if (w8.length > 0) {
@@ -379,23 +447,6 @@ async function runDatabase(
   } finally {
     await db.close()
   }
-}
-
-/** What W8 must leave behind on one order: shipped, fulfilled, one shipped parcel of its three lines. */
-async function checkShipped(db: BenchDatabase, orderId: string): Promise<string | undefined> {
-  const order = (await db.knex(TABLES.orders).where({ id: orderId }).first('status', 'fulfillment_status')) as
-    | { status: string; fulfillment_status: string }
-    | undefined
-  const parcels = (await db
-    .knex(TABLES.fulfillments)
-    .where({ order_id: orderId })
-    .select('id', 'status')) as Array<{
-    id: string
-    status: string
-  }>
-  const lines = await db.knex(TABLES.fulfillmentLines).where({ order_id: orderId }).count({ n: '*' }).first()
-  const found = `${order?.status}/${order?.fulfillment_status}, parcels ${parcels.map((p) => p.status).join(',')}, lines ${Number(lines?.n)}`
-  return found === 'shipped/fulfilled, parcels shipped, lines 3' ? undefined : `order ${orderId} is ${found}`
 }
 
 // Main --------------------------------------------------------------------------------------------
