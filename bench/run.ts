@@ -259,6 +259,7 @@ async function runDatabase(
     for (const problem of verification.problems) log(`  ! ${problem}`)
 
     const report: DatabaseReport = {
+      name,
       label: db.label,
       sizes: { small: plan.base, large: plan.large[name] },
       cells: {},
