@@ -1,5 +1,6 @@
 import type { DatabaseName } from './databases.js'
 import type { CellResult, FailedCell } from './harness.js'
+import type { RssReport } from './rss.js'
 import type { Verification } from './verify.js'
 import type { ImplementationKey } from './workload.js'
 
@@ -40,6 +41,8 @@ export interface DatabaseReport {
     large: Partial<Record<'W2' | 'W3', Cells>>
   }
   verification: Verification
+  /** The RSS step, when it ran. */
+  rss?: RssReport
   notes: string[]
   seconds: { seedSmall: number; seedLarge: number; total: number }
 }
@@ -115,6 +118,7 @@ export function printDatabase(report: DatabaseReport, keys: readonly Implementat
     }
     out.push(row.join(''))
   }
+  if (report.rss) out.push('', rssLine(report.rss))
   out.push('')
   out.push(...targets(report).map((t) => `  ${t}`))
   for (const note of report.notes) out.push(`  note: ${note}`)
@@ -144,6 +148,15 @@ function all(
 ): boolean | undefined {
   if (values.some((v) => v === undefined)) return undefined
   return values.every((v) => pass(v as number))
+}
+
+function rssLine(rss: RssReport): string {
+  const growth = rss.afterMb - rss.beforeMb
+  return (
+    `RSS after ${rss.creates.toLocaleString('en')} orders.create of (a), ${rss.concurrency} in flight, ${fmt(rss.seconds, 1)} s: ` +
+    `${fmt(rss.afterMb, 1)} MB (before ${fmt(rss.beforeMb, 1)} MB, ${growth >= 0 ? '+' : ''}${fmt(growth, 1)} MB; ` +
+    `by tenths ${rss.tenthsMb.map((m) => fmt(m, 0)).join(' ')}; heap ${fmt(rss.heapUsedMb, 1)} MB; process peak ${fmt(rss.peakMb, 1)} MB)`
+  )
 }
 
 function ok(value: boolean | undefined): string {

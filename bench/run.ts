@@ -17,6 +17,7 @@ import { createKnexBaseline } from './impl/knex-baseline.js'
 import { createObjection } from './impl/objection.js'
 import { createRawDriver } from './impl/raw-driver.js'
 import { type Cells, type DatabaseReport, fmt, LABELS, PAGE, printDatabase, type RowKey } from './report.js'
+import { measureCreateRss } from './rss.js'
 import { analyze, countOrders, seedCustomers, seedOrders } from './seed.js'
 import { measureValidationCost, printValidationCost, type ValidationCost } from './validation-cost.js'
 import { checkAfterRun, type Verification, verify } from './verify.js'
@@ -60,6 +61,17 @@ interface Plan {
   /** Orders per W5 import (one repetition), and in the unmeasured warm-up import. */
   readonly importSize: number
   readonly importWarmup: number
+  /** orders.create calls of the RSS step (BENCH_RSS_CREATES; 0 skips it). */
+  readonly rssCreates: number
+}
+
+/** BENCH_RSS_CREATES when set, else the scale's default. */
+function rssCreates(fallback: number): number {
+  const value = process.env.BENCH_RSS_CREATES
+  if (value === undefined || value === '') return fallback
+  const count = Number(value)
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`BENCH_RSS_CREATES is not a count: ${value}`)
+  return count
 }
 
 const PLANS: Record<Scale, Plan> = {
@@ -71,6 +83,7 @@ const PLANS: Record<Scale, Plan> = {
     ops: { w1: 60, w2: 100, w3: 40, w4: 60, w7: 60 },
     importSize: 1_000,
     importWarmup: 200,
+    rssCreates: rssCreates(10_000),
   },
   full: {
     base: 10_000,
@@ -84,6 +97,7 @@ const PLANS: Record<Scale, Plan> = {
     ops: { w1: 200, w2: 500, w3: 200, w4: 200, w7: 200 },
     importSize: 10_000,
     importWarmup: 1_000,
+    rssCreates: rssCreates(100_000),
   },
 }
 
@@ -384,6 +398,16 @@ async function runDatabase(
       { warmup: 0, reps: plan.reps, opsPerRep: 1, unitsPerOp: plan.importSize },
     )
     withRatios(report.cells.W5, true)
+
+    // The RSS step: checkout-store's orders.create many times over, for customers without seeded orders
+    // (W3 lists only the seeded ones), before the top-up, which counts the orders already there.
+    if (keys.includes('checkout-store') && plan.rssCreates > 0) {
+      log(`  RSS (${plan.rssCreates.toLocaleString('en')} orders.create)`)
+      report.rss = await measureCreateRss(db, plan.rssCreates, (i) => {
+        const customer = HOT_CUSTOMERS + (i % (CUSTOMERS - HOT_CUSTOMERS))
+        return orderInput(customerId(customer), customerEmail(customer), i)
+      })
+    }
     if (db.dialect === 'mysql' && keys.includes('objection')) {
       notes.push(
         'Objection on MariaDB: no RETURNING, so W1 bumps the counter and reads it back (one more statement).',

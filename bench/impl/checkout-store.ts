@@ -75,6 +75,20 @@ export function createOneByOneImport(
 }
 
 /**
+ * Places `count` orders with orders.create, the input of each made just before its call, with
+ * {@link importConcurrency} calls in flight: the RSS step (rss.ts).
+ */
+export async function createOrders(
+  db: BenchDatabase,
+  count: number,
+  input: (index: number) => BenchOrderInput,
+): Promise<void> {
+  const store = createCheckoutStore(db.knex, { tablePrefix: TABLE_PREFIX })
+  const indices = Array.from({ length: count }, (_, i) => i)
+  await mapConcurrent(indices, importConcurrency(db), (i) => store.orders.create(input(i)))
+}
+
+/**
  * W7's orders, `count` of them, written by the library for every implementation alike so that all start
  * from identical rows: each placed (orders.createMany, {@link IMPORT_BATCH} per call) and authorized for
  * its total (payments.authorize, {@link importConcurrency} calls in flight).
