@@ -78,7 +78,7 @@ export interface BenchOrderInput {
   payment: BenchPayment
 }
 
-/** The work one implementation can do. W1 to W3 are required; W4 and W5 are optional (raw driver). */
+/** The work one implementation can do. W1 to W3 are required; W4, W5, W7 and W8 are optional (raw driver). */
 export interface Implementation {
   /** Short key, also the JSON key. */
   readonly key: ImplementationKey
