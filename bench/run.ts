@@ -415,7 +415,12 @@ async function runDatabase(
     }
     if (db.dialect !== 'postgresql' && keys.includes('objection')) {
       notes.push(
-        'Objection insertGraph batches rows only on PostgreSQL: here it inserts the lines one by one.',
+        "Objection insertGraph batches rows only on PostgreSQL: here it inserts the lines one by one (W1, W5, and W8's parcel lines).",
+      )
+    }
+    if (w7.some(({ key }) => key === 'objection')) {
+      notes.push(
+        "Objection W7: reads the payment and the line through the order's relations after locking it, where (b) and Drizzle read them in the lock's join (3 statements more).",
       )
     }
     if (db.dialect === 'mysql' && keys.includes('drizzle')) {
