@@ -159,10 +159,9 @@ type DbRow = Record<string, unknown>
 
 /**
  * Everything written on an order, ids and instants aside (and the order's `ignore` columns): the order,
- * its lines and events, its payments with their ledgers and refund lines, its parcels with their lines (a
- * line named by its position). And
- * whether the last write stamped the order with the newest instant of any of its rows, as the library
- * stamps every row of one write with one instant.
+ * its lines and events, its payments with their ledgers and refund lines, its parcels with their lines
+ * (a line named by its position). And whether the last write stamped the order with the newest instant
+ * of any of its rows, as the library stamps every row of one write with one instant.
  */
 async function orderSnapshot(
   db: BenchDatabase,
