@@ -3,28 +3,24 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type BenchDatabase, type DatabaseName, openDatabase, selectedDatabases } from './databases.js'
-import {
-  type CellResult,
-  type Contender,
-  type FailedCell,
-  type MeasureOptions,
-  measureSideBySide,
-  StatementCounter,
-} from './harness.js'
+import { type Contender, type MeasureOptions, measureSideBySide, StatementCounter } from './harness.js'
 import {
   createCheckoutStoreImpl,
   createOneByOneImport,
   IMPORT_BATCH,
   importConcurrency,
   migrateBenchSchema,
+  preparePaymentOrders,
 } from './impl/checkout-store.js'
 import { createDrizzle } from './impl/drizzle.js'
 import { createKnexBaseline } from './impl/knex-baseline.js'
 import { createObjection } from './impl/objection.js'
 import { createRawDriver } from './impl/raw-driver.js'
+import { type Cells, type DatabaseReport, fmt, LABELS, PAGE, printDatabase, type RowKey } from './report.js'
+import { measureCreateRss } from './rss.js'
 import { analyze, countOrders, seedCustomers, seedOrders } from './seed.js'
 import { measureValidationCost, printValidationCost, type ValidationCost } from './validation-cost.js'
-import { type Verification, verify } from './verify.js'
+import { checkAfterRun, type Verification, verify } from './verify.js'
 import {
   type BenchOrderInput,
   customerEmail,
@@ -33,8 +29,9 @@ import {
   type Implementation,
   type ImplementationKey,
   orderInput,
+  type PaymentFixture,
   seededOrderId,
-  TABLES,
+  W7,
 } from './workload.js'
 
 /*
@@ -53,10 +50,28 @@ interface Plan {
   readonly large: Record<DatabaseName, number>
   readonly warmup: number
   readonly reps: number
-  readonly ops: { readonly w1: number; readonly w2: number; readonly w3: number; readonly w4: number }
+  /** Operations per repetition; W8 works on W4's orders, so it takes W4's count. */
+  readonly ops: {
+    readonly w1: number
+    readonly w2: number
+    readonly w3: number
+    readonly w4: number
+    readonly w7: number
+  }
   /** Orders per W5 import (one repetition), and in the unmeasured warm-up import. */
   readonly importSize: number
   readonly importWarmup: number
+  /** orders.create calls of the RSS step (BENCH_RSS_CREATES; 0 skips it). */
+  readonly rssCreates: number
+}
+
+/** BENCH_RSS_CREATES when set, else the scale's default. */
+function rssCreates(fallback: number): number {
+  const value = process.env.BENCH_RSS_CREATES
+  if (value === undefined || value === '') return fallback
+  const count = Number(value)
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`BENCH_RSS_CREATES is not a count: ${value}`)
+  return count
 }
 
 const PLANS: Record<Scale, Plan> = {
@@ -65,9 +80,10 @@ const PLANS: Record<Scale, Plan> = {
     large: { sqlite: 100_000, postgresql: 100_000, mariadb: 100_000 },
     warmup: 30,
     reps: 5,
-    ops: { w1: 60, w2: 100, w3: 40, w4: 60 },
+    ops: { w1: 60, w2: 100, w3: 40, w4: 60, w7: 60 },
     importSize: 1_000,
     importWarmup: 200,
+    rssCreates: rssCreates(10_000),
   },
   full: {
     base: 10_000,
@@ -78,45 +94,16 @@ const PLANS: Record<Scale, Plan> = {
     },
     warmup: 100,
     reps: 5,
-    ops: { w1: 200, w2: 500, w3: 200, w4: 200 },
+    ops: { w1: 200, w2: 500, w3: 200, w4: 200, w7: 200 },
     importSize: 10_000,
     importWarmup: 1_000,
+    rssCreates: rssCreates(100_000),
   },
 }
 
 /** Seeded customers; the first HOT_CUSTOMERS hold the first `base` orders (100 each at 10,000). */
 const CUSTOMERS = 1_000
 const HOT_CUSTOMERS = 100
-const PAGE = 50
-
-const WORKLOADS = {
-  W1: 'W1 create order',
-  W2: 'W2 get order + lines',
-  W3: `W3 list ${PAGE} + lines`,
-  W4: 'W4 pending → paid',
-  W5: 'W5 bulk import',
-  W8: 'W8 fulfil + ship',
-} as const
-type WorkloadKey = keyof typeof WORKLOADS
-
-/** A measured cell, or why there is none. */
-type Cell = (CellResult & { ratioToBaseline: number | null }) | FailedCell
-/** A row of a table: an implementation, or W5's loop of orders.create (the path before createMany). */
-type RowKey = ImplementationKey | 'checkout-store-create'
-type Cells = Partial<Record<RowKey, Cell>>
-
-interface DatabaseReport {
-  label: string
-  sizes: { small: number; large: number }
-  cells: Partial<Record<WorkloadKey, Cells>>
-  scale: {
-    small: Partial<Record<'W2' | 'W3', Cells>>
-    large: Partial<Record<'W2' | 'W3', Cells>>
-  }
-  verification: Verification
-  notes: string[]
-  seconds: { seedSmall: number; seedLarge: number; total: number }
-}
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -182,6 +169,31 @@ function withRatios(cells: Cells, higherIsBetter = false): void {
     cell.ratioToBaseline = higherIsBetter
       ? baseline.perSecond / cell.perSecond
       : cell.medianMs / baseline.medianMs
+  }
+}
+
+/**
+ * `op`, with the statements of its first call (a warm-up call) kept in the verification's traces, as
+ * verify() keeps those of W1 to W4.
+ */
+function traceFirst(
+  counter: StatementCounter,
+  verification: Verification,
+  key: ImplementationKey,
+  workload: string,
+  op: (index: number) => Promise<void>,
+): (index: number) => Promise<void> {
+  return async (index) => {
+    if (index !== 0) return op(index)
+    counter.trace = []
+    try {
+      await op(index)
+    } finally {
+      const traces = verification.traces[key] ?? {}
+      traces[workload] = counter.trace ?? []
+      verification.traces[key] = traces
+      counter.trace = undefined
+    }
   }
 }
 
@@ -261,6 +273,7 @@ async function runDatabase(
     for (const problem of verification.problems) log(`  ! ${problem}`)
 
     const report: DatabaseReport = {
+      name,
       label: db.label,
       sizes: { small: plan.base, large: plan.large[name] },
       cells: {},
@@ -325,15 +338,44 @@ async function runDatabase(
       counter,
       w8.map(({ key, k, fulfilAndShip }) => ({
         key,
-        op: (i: number) => fulfilAndShip(seededOrderId(k * slice + i)),
+        op: traceFirst(counter, verification, key, 'W8', (i) => fulfilAndShip(seededOrderId(k * slice + i))),
       })),
       { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w4 },
     )
     withRatios(report.cells.W8)
-    for (const { key, k } of w8) {
-      const problem = await checkShipped(db, seededOrderId(k * slice))
-      if (problem) verification.problems.push(`W8 ${LABELS[key]}: ${problem}`)
-    }
+    verification.problems.push(
+      ...(await checkAfterRun(
+        db,
+        'W8',
+        w8.map(({ key, k }) => ({ label: LABELS[key], orderId: seededOrderId(k * slice) })),
+      )),
+    )
+
+    // W7: each implementation captures and refunds on orders of its own, every one placed and authorized
+    // by the library before the clock starts, so all start from the same rows.
+    const w7 = impls.flatMap((impl) =>
+      impl.captureAndRefund ? [{ key: impl.key, captureAndRefund: impl.captureAndRefund.bind(impl) }] : [],
+    )
+    const perImplementation = plan.warmup + plan.reps * plan.ops.w7
+    log(`  W7 (placing and authorizing ${(w7.length * perImplementation).toLocaleString('en')} orders first)`)
+    const fixtures = await preparePaymentOrders(db, w7.length * perImplementation)
+    const fixture = (k: number, i: number) => fixtures[k * perImplementation + i] as PaymentFixture
+    report.cells.W7 = await sideBySide(
+      counter,
+      w7.map(({ key, captureAndRefund }, k) => ({
+        key,
+        op: traceFirst(counter, verification, key, 'W7', (i) => captureAndRefund(fixture(k, i))),
+      })),
+      { warmup: plan.warmup, reps: plan.reps, opsPerRep: plan.ops.w7 },
+    )
+    withRatios(report.cells.W7)
+    verification.problems.push(
+      ...(await checkAfterRun(
+        db,
+        'W7',
+        w7.map(({ key }, k) => ({ label: LABELS[key], orderId: fixture(k, 0).orderId })),
+      )),
+    )
 
     // W5: one repetition imports importSize orders, the best way each implementation offers.
     const imports: BenchOrderInput[] = Array.from({ length: plan.importSize }, (_, i) => {
@@ -356,6 +398,16 @@ async function runDatabase(
       { warmup: 0, reps: plan.reps, opsPerRep: 1, unitsPerOp: plan.importSize },
     )
     withRatios(report.cells.W5, true)
+
+    // The RSS step: checkout-store's orders.create many times over, for customers without seeded orders
+    // (W3 lists only the seeded ones), before the top-up, which counts the orders already there.
+    if (keys.includes('checkout-store') && plan.rssCreates > 0) {
+      log(`  RSS (${plan.rssCreates.toLocaleString('en')} orders.create)`)
+      report.rss = await measureCreateRss(db, plan.rssCreates, (i) => {
+        const customer = HOT_CUSTOMERS + (i % (CUSTOMERS - HOT_CUSTOMERS))
+        return orderInput(customerId(customer), customerEmail(customer), i)
+      })
+    }
     if (db.dialect === 'mysql' && keys.includes('objection')) {
       notes.push(
         'Objection on MariaDB: no RETURNING, so W1 bumps the counter and reads it back (one more statement).',
@@ -363,12 +415,22 @@ async function runDatabase(
     }
     if (db.dialect !== 'postgresql' && keys.includes('objection')) {
       notes.push(
-        'Objection insertGraph batches rows only on PostgreSQL: here it inserts the lines one by one.',
+        "Objection insertGraph batches rows only on PostgreSQL: here it inserts the lines one by one (W1, W5, and W8's parcel lines).",
+      )
+    }
+    if (w7.some(({ key }) => key === 'objection')) {
+      notes.push(
+        "Objection W7: reads the payment and the line through the order's relations after locking it, where (b) and Drizzle read them in the lock's join (3 statements more).",
       )
     }
     if (db.dialect === 'mysql' && keys.includes('drizzle')) {
       notes.push(
         "Drizzle W2/W3 on MariaDB: two core selects; its relational queries fail there (LATERAL in mode 'default', an outer reference in a derived table in mode 'planetscale').",
+      )
+    }
+    if (w7.length > 0) {
+      notes.push(
+        `W7: capture ${W7.capture.toLocaleString('en')} of an open authorization, then refund one shirt by line: two transactions each, on orders the library placed and authorized beforehand.`,
       )
     }
     if (w8.length > 0) {
@@ -415,158 +477,6 @@ async function runDatabase(
   } finally {
     await db.close()
   }
-}
-
-/** What W8 must leave behind on one order: shipped, fulfilled, one shipped parcel of its three lines. */
-async function checkShipped(db: BenchDatabase, orderId: string): Promise<string | undefined> {
-  const order = (await db.knex(TABLES.orders).where({ id: orderId }).first('status', 'fulfillment_status')) as
-    | { status: string; fulfillment_status: string }
-    | undefined
-  const parcels = (await db
-    .knex(TABLES.fulfillments)
-    .where({ order_id: orderId })
-    .select('id', 'status')) as Array<{
-    id: string
-    status: string
-  }>
-  const lines = await db.knex(TABLES.fulfillmentLines).where({ order_id: orderId }).count({ n: '*' }).first()
-  const found = `${order?.status}/${order?.fulfillment_status}, parcels ${parcels.map((p) => p.status).join(',')}, lines ${Number(lines?.n)}`
-  return found === 'shipped/fulfilled, parcels shipped, lines 3' ? undefined : `order ${orderId} is ${found}`
-}
-
-// Printing ----------------------------------------------------------------------------------------
-
-const LABELS: Record<RowKey, string> = {
-  'checkout-store': '(a) checkout-store',
-  'checkout-store-create': '(a) … one by one',
-  knex: '(b) Knex baseline',
-  raw: '(c) raw driver',
-  objection: '(d) Objection',
-  drizzle: '(d) Drizzle',
-}
-
-const fmt = (n: number, digits = 3): string => (Number.isFinite(n) ? n.toFixed(digits) : '—')
-const pad = (s: string, width: number): string => s.padStart(width)
-
-function cellLine(workload: string, key: RowKey, cell: Cell | undefined, unit = 'ops/s'): string {
-  const head = `${workload.padEnd(24)}${LABELS[key].padEnd(20)}`
-  if (!cell) return `${head}${pad('—', 10)}`
-  if ('error' in cell) return `${head}  error: ${cell.error}`
-  const statements = `${fmt(cell.statementsPerOp, cell.statementsPerOp % 1 === 0 ? 0 : 2)}${
-    cell.controlPerOp > 0 ? ` (+${fmt(cell.controlPerOp, cell.controlPerOp % 1 === 0 ? 0 : 2)} tx)` : ''
-  }`
-  return (
-    head +
-    pad(fmt(cell.medianMs), 10) +
-    pad(fmt(cell.p99Ms), 10) +
-    pad(`${Math.round(cell.perSecond).toLocaleString('en')} ${unit === 'ops/s' ? '' : 'o/s'}`.trim(), 12) +
-    pad(`±${fmt(cell.spreadPct / 2, 1)}%`, 9) +
-    pad(cell.ratioToBaseline === null ? '—' : `${fmt(cell.ratioToBaseline, 2)}×`, 8) +
-    `  ${statements}`
-  )
-}
-
-function printDatabase(report: DatabaseReport, keys: readonly ImplementationKey[]): string {
-  const out: string[] = []
-  out.push('')
-  out.push(
-    `${report.label}: ${report.sizes.small.toLocaleString('en')} orders for W1–W5; W6 at ${report.sizes.small.toLocaleString('en')} and ${report.sizes.large.toLocaleString('en')}`,
-  )
-  out.push(
-    `${'workload'.padEnd(24)}${'implementation'.padEnd(20)}${pad('median ms', 10)}${pad('p99 ms', 10)}${pad('ops/s', 12)}${pad('spread', 9)}${pad('vs (b)', 8)}  SQL/op`,
-  )
-  for (const workload of Object.keys(WORKLOADS) as WorkloadKey[]) {
-    const cells = report.cells[workload] ?? {}
-    const rows: RowKey[] = keys.flatMap((key): RowKey[] =>
-      key === 'checkout-store' ? ['checkout-store', 'checkout-store-create'] : [key],
-    )
-    for (const key of rows) {
-      if (!(key in cells)) continue
-      out.push(cellLine(WORKLOADS[workload], key, cells[key], workload === 'W5' ? 'orders/s' : 'ops/s'))
-    }
-  }
-  out.push('')
-  out.push(
-    `W6 scale: median ms at ${report.sizes.small.toLocaleString('en')} → ${report.sizes.large.toLocaleString('en')} orders (ratio large/small)`,
-  )
-  out.push(
-    `${'implementation'.padEnd(20)}${pad('W2 small', 10)}${pad('W2 large', 10)}${pad('ratio', 8)}${pad('W3 small', 10)}${pad('W3 large', 10)}${pad('ratio', 8)}`,
-  )
-  for (const key of keys) {
-    const row = [LABELS[key].padEnd(20)]
-    for (const w of ['W2', 'W3'] as const) {
-      const a = report.scale.small[w]?.[key]
-      const b = report.scale.large[w]?.[key]
-      const ok = a && b && !('error' in a) && !('error' in b)
-      row.push(pad(a && !('error' in a) ? fmt(a.medianMs) : 'err', 10))
-      row.push(pad(b && !('error' in b) ? fmt(b.medianMs) : 'err', 10))
-      row.push(pad(ok ? `${fmt(b.medianMs / a.medianMs, 2)}×` : '—', 8))
-    }
-    out.push(row.join(''))
-  }
-  out.push('')
-  out.push(...targets(report).map((t) => `  ${t}`))
-  for (const note of report.notes) out.push(`  note: ${note}`)
-  if (report.verification.problems.length > 0) {
-    out.push('  verification problems:')
-    for (const p of report.verification.problems) out.push(`    ${p}`)
-  } else out.push('  verification: every implementation stored the same rows and read the same shapes')
-  out.push(
-    `  time: seed ${fmt(report.seconds.seedSmall, 1)} s + ${fmt(report.seconds.seedLarge, 1)} s, database total ${fmt(report.seconds.total, 1)} s`,
-  )
-  return out.join('\n')
-}
-
-function ok(value: boolean | undefined): string {
-  return value === undefined ? '?' : value ? 'PASS' : 'MISS'
-}
-
-/** The issue's targets, checked on one database. */
-function targets(report: DatabaseReport): string[] {
-  const cell = (w: WorkloadKey, key: ImplementationKey) => {
-    const c = report.cells[w]?.[key]
-    return c && !('error' in c) ? c : undefined
-  }
-  const lines: string[] = []
-  const ratios = (['W1', 'W2', 'W3', 'W4'] as const).map(
-    (w) => [w, cell(w, 'checkout-store')?.ratioToBaseline] as const,
-  )
-  lines.push(
-    `${ok(ratios.every(([, r]) => r != null && r <= 1.1))}  (a)/(b) ≤ 1.10 on W1–W4: ${ratios.map(([w, r]) => `${w} ${r == null ? '—' : fmt(r, 2)}`).join(', ')}`,
-  )
-  for (const w of ['W1', 'W3'] as const) {
-    const a = cell(w, 'checkout-store')?.medianMs
-    const peers = [cell(w, 'objection')?.medianMs, cell(w, 'drizzle')?.medianMs]
-    const pass =
-      a === undefined || peers.some((p) => p === undefined) ? undefined : peers.every((p) => a < (p ?? 0))
-    lines.push(
-      `${ok(pass)}  (a) faster than both peers on ${w}: ${fmt(a ?? Number.NaN)} ms vs Objection ${fmt(peers[0] ?? Number.NaN)}, Drizzle ${fmt(peers[1] ?? Number.NaN)}`,
-    )
-  }
-  const w1 = cell('W1', 'checkout-store')
-  lines.push(
-    `${ok(w1 && w1.statementsPerOp <= 5 && w1.controlPerOp <= 2)}  W1 ≤ 5 statements in one transaction: ${w1 ? `${fmt(w1.statementsPerOp, 2)} + ${fmt(w1.controlPerOp, 2)} tx control` : '—'}`,
-  )
-  const pages = report.verification.listStatementsByPageSize['checkout-store']
-  const w2 = cell('W2', 'checkout-store')
-  lines.push(
-    `${ok(w2 && w2.statementsPerOp <= 2 && pages !== undefined && Object.values(pages).every((n) => n <= 2))}  W2 and W3 ≤ 2 statements at any page size: W2 ${w2 ? fmt(w2.statementsPerOp, 2) : '—'}, W3 by page size ${
-      pages
-        ? Object.entries(pages)
-            .map(([size, n]) => `${size}: ${n}`)
-            .join(', ')
-        : '—'
-    }`,
-  )
-  for (const w of ['W2', 'W3'] as const) {
-    const a = report.scale.small[w]?.['checkout-store']
-    const b = report.scale.large[w]?.['checkout-store']
-    const ratio = a && b && !('error' in a) && !('error' in b) ? b.medianMs / a.medianMs : undefined
-    lines.push(
-      `${ok(ratio === undefined ? undefined : ratio <= 1.5)}  W6 ${w} large/small ≤ 1.5: ${ratio === undefined ? '—' : fmt(ratio, 2)}`,
-    )
-  }
-  return lines
 }
 
 // Main --------------------------------------------------------------------------------------------

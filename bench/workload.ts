@@ -1,4 +1,4 @@
-import { lineShares } from '../src/payments/allocation.js'
+import { lineShares, refundableTotal, unitsRefundAmount } from '../src/payments/allocation.js'
 
 /*
  * What every implementation is asked to do, and the data it is asked to do it with. One input shape
@@ -21,6 +21,9 @@ export const TABLES = {
   orderEvents: `${TABLE_PREFIX}order_events`,
   idempotencyKeys: `${TABLE_PREFIX}idempotency_keys`,
   counters: `${TABLE_PREFIX}counters`,
+  payments: `${TABLE_PREFIX}payments`,
+  paymentTransactions: `${TABLE_PREFIX}payment_transactions`,
+  refundLines: `${TABLE_PREFIX}refund_lines`,
   fulfillments: `${TABLE_PREFIX}fulfillments`,
   fulfillmentLines: `${TABLE_PREFIX}fulfillment_lines`,
 } as const
@@ -75,7 +78,7 @@ export interface BenchOrderInput {
   payment: BenchPayment
 }
 
-/** The work one implementation can do. W1 to W3 are required; W4 and W5 are optional (raw driver). */
+/** The work one implementation can do. W1 to W3 are required; W4, W5, W7 and W8 are optional (raw driver). */
 export interface Implementation {
   /** Short key, also the JSON key. */
   readonly key: ImplementationKey
@@ -94,6 +97,11 @@ export interface Implementation {
    * tracking (another): the order ends `shipped`, with its `status_changed` event.
    */
   fulfilAndShip?(orderId: string): Promise<void>
+  /**
+   * W7: captures {@link W7.capture} of the order's open authorization (one transaction), then refunds
+   * {@link W7.refundUnits} unit of its first line by line (another), each under the order's row lock.
+   */
+  captureAndRefund?(order: PaymentFixture): Promise<void>
   /** W5: imports the orders the fastest way the implementation offers. */
   importOrders?(inputs: readonly BenchOrderInput[]): Promise<void>
   /** Releases what the implementation opened itself. */
@@ -105,6 +113,67 @@ export const IMPLEMENTATION_KEYS = ['checkout-store', 'knex', 'raw', 'objection'
 
 /** One of {@link IMPLEMENTATION_KEYS}. */
 export type ImplementationKey = (typeof IMPLEMENTATION_KEYS)[number]
+
+/** An order W7 works on: placed and authorized for its total by the library before the clock starts. */
+export interface PaymentFixture {
+  readonly orderId: string
+  /** Its one payment: an open authorization of the order's total. */
+  readonly paymentId: string
+  /** The line W7 refunds a unit of: two shirts. */
+  readonly lineId: string
+}
+
+/** What W7 does on each {@link PaymentFixture}: a partial capture, then a refund of one shirt by line. */
+export const W7 = { capture: 3000, refundUnits: 1 } as const
+
+/**
+ * The order W7 captures and refunds: two shirts and a cap, with shipping, tax and a discount, so the
+ * refunded shirt's amount takes its share of both (6,248 in all; capture 3,000, refund 2,090).
+ */
+export function paymentOrderInput(): {
+  email: string
+  currency: string
+  items: BenchItem[]
+  shippingTotal: number
+  taxTotal: number
+  discountTotal: number
+} {
+  return {
+    email: 'payments@bench.example',
+    currency: 'USD',
+    items: [
+      { sku: 'TEE-BLUE-M', name: 'Blue tee', attributes: { size: 'M' }, quantity: 2, unitPrice: 1999 },
+      { sku: 'CAP-BLACK', name: 'Black cap', attributes: { color: 'black' }, quantity: 1, unitPrice: 1500 },
+    ],
+    shippingTotal: 500,
+    taxTotal: 550,
+    discountTotal: 300,
+  }
+}
+
+/** A line's amounts as stored, for a refund by line. */
+export interface RefundableLine {
+  readonly quantity: number
+  readonly total: number
+  readonly taxTotal: number
+  readonly discountTotal: number
+  /** Units refunded by earlier refunds. */
+  readonly refundedQuantity: number
+}
+
+/**
+ * What refunding `units` more units of the line gives back, computed as the library computes it
+ * (src/payments/allocation.ts): the line's total less its discount share plus its tax share, split over
+ * its units so that every unit refunded, however split, adds up to exactly that.
+ */
+export function lineRefundAmount(line: RefundableLine, units: number): number {
+  const refundable = refundableTotal({
+    total: line.total,
+    taxTotal: line.taxTotal,
+    discountTotal: line.discountTotal,
+  })
+  return unitsRefundAmount(refundable, line.quantity, line.refundedQuantity, units)
+}
 
 /** The carrier and tracking number W8 ships with. */
 export const PARCEL = { carrier: 'UPS', trackingNumber: '1Z999AA10123456784' } as const
@@ -174,7 +243,9 @@ export function orderInput(customerId: string, email: string, sequence: number):
  * Each line's share of the order's tax and discount, as the library stores it (allocated by largest
  * remainder, src/payments/allocation.ts): every implementation writes the same line rows.
  */
-export function lineSharesOf(input: BenchOrderInput): { taxTotal: number; discountTotal: number }[] {
+export function lineSharesOf(
+  input: Pick<BenchOrderInput, 'items' | 'taxTotal' | 'discountTotal'>,
+): { taxTotal: number; discountTotal: number }[] {
   return lineShares(
     input.items.map((item) => ({ quantity: item.quantity, total: item.quantity * item.unitPrice })),
     input.taxTotal,
@@ -183,7 +254,9 @@ export function lineSharesOf(input: BenchOrderInput): { taxTotal: number; discou
 }
 
 /** The totals the library computes: Σ quantity × unitPrice, then shipping and tax, less discount. */
-export function totalsOf(input: BenchOrderInput): { subtotal: number; total: number } {
+export function totalsOf(
+  input: Pick<BenchOrderInput, 'items' | 'shippingTotal' | 'taxTotal' | 'discountTotal'>,
+): { subtotal: number; total: number } {
   const subtotal = input.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0)
   return { subtotal, total: subtotal + input.shippingTotal + input.taxTotal - input.discountTotal }
 }

@@ -10,13 +10,15 @@ import type { BenchDatabase } from '../databases.js'
 import type { StatementCounter } from '../harness.js'
 import type { BenchOrderInput, Implementation } from '../workload.js'
 import { lineSharesOf, ORDER_NUMBER_COUNTER, totalsOf } from '../workload.js'
+import { mysqlFulfilAndShip, pgFulfilAndShip, sqliteFulfilAndShip } from './drizzle-fulfillment.js'
+import { mysqlCaptureAndRefund, pgCaptureAndRefund, sqliteCaptureAndRefund } from './drizzle-payments.js'
 import { mysqlSchema, pgSchema, sqliteSchema } from './drizzle-schema.js'
 
 /*
  * (d) Drizzle ORM, written as its documentation shows: table definitions per dialect (sqlite-core with
  * better-sqlite3, pg-core with node-postgres, mysql-core with mysql2), relational queries
  * db.query.orders.findFirst / findMany({ with: { lines } }) for W2 and W3, a transaction for W1, W4 and
- * W5. On better-sqlite3 Drizzle's transactions are synchronous, as its docs say. On MariaDB the
+ * W5, two for W7 (drizzle-payments.ts) and W8 (drizzle-fulfillment.ts). On better-sqlite3 Drizzle's transactions are synchronous, as its docs say. On MariaDB the
  * relational queries fail in both modes (see mysqlDrizzle), so W2 and W3 use two core selects there.
  * Statements are counted by Drizzle's logger.
  */
@@ -179,6 +181,14 @@ function sqliteDrizzle(client: Database.Database, counter: StatementCounter): Im
       })
       counter.recordControl(2)
     },
+    async fulfilAndShip(orderId) {
+      sqliteFulfilAndShip(db, s, orderId)
+      counter.recordControl(4)
+    },
+    async captureAndRefund(order) {
+      sqliteCaptureAndRefund(db, s, order)
+      counter.recordControl(4)
+    },
     async importOrders(inputs) {
       for (let start = 0; start < inputs.length; start += IMPORT_BATCH) {
         const batch = inputs.slice(start, start + IMPORT_BATCH)
@@ -254,6 +264,12 @@ function pgDrizzle(pool: pg.Pool, counter: StatementCounter): Implementation {
         if (result.rowCount !== 1) throw new Error(`order ${id} changed meanwhile`)
         await tx.insert(s.orderEvents).values(placedEvent(id, at, 'pending', 'paid'))
       })
+    },
+    async fulfilAndShip(orderId) {
+      await pgFulfilAndShip(db, s, orderId)
+    },
+    async captureAndRefund(order) {
+      await pgCaptureAndRefund(db, s, order)
     },
     async importOrders(inputs) {
       for (let start = 0; start < inputs.length; start += IMPORT_BATCH) {
@@ -349,6 +365,12 @@ function mysqlDrizzle(pool: mysql.Pool, counter: StatementCounter): Implementati
         if (result.affectedRows !== 1) throw new Error(`order ${id} changed meanwhile`)
         await tx.insert(s.orderEvents).values(placedEvent(id, at, 'pending', 'paid'))
       })
+    },
+    async fulfilAndShip(orderId) {
+      await mysqlFulfilAndShip(db, s, orderId)
+    },
+    async captureAndRefund(order) {
+      await mysqlCaptureAndRefund(db, s, order)
     },
     async importOrders(inputs) {
       for (let start = 0; start < inputs.length; start += IMPORT_BATCH) {

@@ -4,6 +4,7 @@ import type { BenchDatabase } from '../databases.js'
 import type { BenchOrderInput, Dialect, Implementation } from '../workload.js'
 import { ORDER_NUMBER_COUNTER, TABLES } from '../workload.js'
 import { fulfilAndShip } from './knex-fulfillment.js'
+import { captureAndRefund } from './knex-payments.js'
 import { type DriverRow, eventRow, lineRows, orderRow, toOrder, toOrders } from './rows.js'
 
 /*
@@ -14,7 +15,7 @@ import { type DriverRow, eventRow, lineRows, orderRow, toOrder, toOrders } from 
  * W2: select the order, select its lines. W3: select 50 orders newest first, select their lines.
  * W4: one transaction: select status and version, conditional update, insert the status_changed event.
  * W5: per batch, one transaction: bump the counter by the batch size, one multi-row insert per table.
- * W8: see knex-fulfillment.ts.
+ * W7: see knex-payments.ts. W8: see knex-fulfillment.ts.
  */
 
 /** Orders per import batch. SQLite compiles a multi-row insert as a compound SELECT, at most 500 terms. */
@@ -108,6 +109,10 @@ export function createKnexBaseline(db: BenchDatabase): Implementation {
 
     async fulfilAndShip(orderId) {
       await fulfilAndShip(knex, dialect, orderId)
+    },
+
+    async captureAndRefund(order) {
+      await captureAndRefund(knex, dialect, order)
     },
 
     async importOrders(inputs) {

@@ -1,129 +1,19 @@
-import { Model, type ModelObject, type Pojo, type QueryBuilder, raw, snakeCaseMappers } from 'objection'
+import { Model, type ModelObject, raw } from 'objection'
 import { uuidv7 } from 'uuidv7'
 import type { BenchDatabase } from '../databases.js'
 import type { BenchOrderInput, Dialect, Implementation } from '../workload.js'
-import { lineSharesOf, ORDER_NUMBER_COUNTER, TABLES, totalsOf } from '../workload.js'
+import { lineSharesOf, ORDER_NUMBER_COUNTER, totalsOf } from '../workload.js'
+import { fulfilAndShip } from './objection-fulfillment.js'
+import { CounterModel, OrderEventModel, type OrderLineModel, OrderModel } from './objection-models.js'
+import { captureAndRefund } from './objection-payments.js'
 
 /*
  * (d) Objection.js, written as its documentation shows: Model classes with tableName, relationMappings,
  * jsonAttributes and snakeCaseMappers; W1 and W5 with insertGraph in a transaction (the order, its lines
  * and its order_placed event in one graph), W2 and W3 with withGraphFetched('lines'), W4 with patch in a
- * transaction. Same tables, same logical work: the order number comes from the counter row.
+ * transaction, W7 and W8 in objection-payments.ts and objection-fulfillment.ts. Same tables, same logical
+ * work: the order number comes from the counter row. The models are in objection-models.ts.
  */
-
-const BIGINTS = [
-  'number',
-  'subtotal',
-  'shippingTotal',
-  'taxTotal',
-  'discountTotal',
-  'total',
-  'unitPrice',
-] as const
-
-/** Shared by the models: camelCase properties over the snake_case columns. */
-class BaseModel extends Model {
-  static override columnNameMappers = snakeCaseMappers()
-
-  // pg returns BIGINT as a string and SQLite keeps dates as integer milliseconds: read both as the
-  // other implementations do.
-  override $parseDatabaseJson(json: Pojo): Pojo {
-    const parsed = super.$parseDatabaseJson(json)
-    for (const key of BIGINTS) if (typeof parsed[key] === 'string') parsed[key] = Number(parsed[key])
-    for (const key of ['createdAt', 'updatedAt']) {
-      const value: unknown = parsed[key]
-      if (value !== undefined && value !== null && !(value instanceof Date))
-        parsed[key] = new Date(Number(value))
-    }
-    return parsed
-  }
-}
-
-class OrderLineModel extends BaseModel {
-  static override tableName = TABLES.orderLines
-  static override jsonAttributes = ['attributes', 'metadata']
-  static override modifiers = {
-    byPosition(query: QueryBuilder<OrderLineModel>) {
-      query.orderBy('position')
-    },
-  }
-
-  declare id: string
-  declare orderId: string
-  declare position: number
-  declare sku: string
-  declare name: string
-  declare attributes: Record<string, string>
-  declare quantity: number
-  declare unitPrice: number
-  declare total: number
-  declare taxTotal: number
-  declare discountTotal: number
-  declare productId: string | null
-  declare variantId: string | null
-  declare metadata: object | null
-}
-
-class OrderEventModel extends BaseModel {
-  static override tableName = TABLES.orderEvents
-
-  declare id: string
-  declare orderId: string
-  declare type: string
-  declare fromStatus: string | null
-  declare toStatus: string
-  declare note: string | null
-  declare actor: string | null
-  declare createdAt: Date | number
-}
-
-class OrderModel extends BaseModel {
-  static override tableName = TABLES.orders
-  static override jsonAttributes = ['shippingAddress', 'billingAddress', 'payment', 'metadata']
-  static override relationMappings = () => ({
-    lines: {
-      relation: Model.HasManyRelation,
-      modelClass: OrderLineModel,
-      join: { from: `${TABLES.orders}.id`, to: `${TABLES.orderLines}.order_id` },
-    },
-    events: {
-      relation: Model.HasManyRelation,
-      modelClass: OrderEventModel,
-      join: { from: `${TABLES.orders}.id`, to: `${TABLES.orderEvents}.order_id` },
-    },
-  })
-
-  declare id: string
-  declare number: number
-  declare customerId: string | null
-  declare email: string
-  declare emailNormalized: string
-  declare status: string
-  declare currency: string
-  declare subtotal: number
-  declare shippingTotal: number
-  declare taxTotal: number
-  declare discountTotal: number
-  declare total: number
-  declare shippingAddress: object | null
-  declare billingAddress: object | null
-  declare payment: object | null
-  declare note: string | null
-  declare metadata: object | null
-  declare version: number
-  declare createdAt: Date | number
-  declare updatedAt: Date | number
-  declare lines?: OrderLineModel[]
-  declare events?: OrderEventModel[]
-}
-
-class CounterModel extends BaseModel {
-  static override tableName = TABLES.counters
-  static override idColumn = 'name'
-
-  declare name: string
-  declare value: number | string
-}
 
 type OrderGraph = Omit<ModelObject<OrderModel>, 'lines' | 'events'> & {
   lines: Array<Omit<ModelObject<OrderLineModel>, 'orderId'>>
@@ -185,6 +75,14 @@ export function createObjection(db: BenchDatabase): Implementation {
           createdAt: when(dialect, at),
         })
       })
+    },
+
+    async fulfilAndShip(orderId) {
+      await fulfilAndShip(dialect, orderId)
+    },
+
+    async captureAndRefund(order) {
+      await captureAndRefund(dialect, order)
     },
 
     async importOrders(inputs) {
