@@ -10,7 +10,6 @@ import { lockOrder } from '../orders/order-lock.js'
 import type { OrderStatus } from '../orders/order-status.js'
 import { appendOutboxEvents, type OutboxEventDraft } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
-import { insertRows } from '../sql/multi-row-insert.js'
 import { execute, identifier, queryFirst, type SqlStatement, sqlText } from '../sql/statements.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
@@ -97,18 +96,9 @@ export async function createFulfillment(
       quantity: item.quantity,
     }),
   )
-  await insertRows(trx, tables.fulfillments, FULFILLMENT_COLUMNS, [row])
-  await insertRows(trx, tables.fulfillmentLines, FULFILLMENT_LINE_COLUMNS, lines)
-  if (key) {
-    const keyRow: FulfillmentKeyRow = {
-      order_id: orderId,
-      key: key.key,
-      request_hash: key.hash,
-      fulfillment_id: row.id,
-      created_at: at,
-    }
-    await insertRows(trx, tables.fulfillmentKeys, FULFILLMENT_KEY_COLUMNS, [keyRow])
-  }
+  const keyRows: FulfillmentKeyRow[] = key
+    ? [{ order_id: orderId, key: key.key, request_hash: key.hash, fulfillment_id: row.id, created_at: at }]
+    : []
 
   const taken = new Map(items.map((item) => [item.line.lineId, item.quantity]))
   const after = goods.map((line) => ({ ...line, fulfilled: line.fulfilled + (taken.get(line.lineId) ?? 0) }))
@@ -131,7 +121,13 @@ export async function createFulfillment(
     },
     ...settled.events,
   ]
-  await appendOutboxEvents(trx, dialect, tables, events, settled.written ? 'bumped' : 'bump')
+  // The parcel, its lines and its key go in with the events, last: on PostgreSQL in one statement. Under
+  // the order's lock nothing reads them before this transaction commits.
+  await appendOutboxEvents(trx, dialect, tables, events, settled.written ? 'bumped' : 'bump', [
+    { table: tables.fulfillments, columns: FULFILLMENT_COLUMNS, rows: [row] },
+    { table: tables.fulfillmentLines, columns: FULFILLMENT_LINE_COLUMNS, rows: lines },
+    { table: tables.fulfillmentKeys, columns: FULFILLMENT_KEY_COLUMNS, rows: keyRows },
+  ])
 
   return toFulfillment(row, lines)
 }
