@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import type { CustomerRepository } from './customers/customer.js'
 import { createCustomerRepository } from './customers/customer-repository.js'
+import { ValidationError } from './errors.js'
 import type { FulfillmentRepository } from './fulfillments/fulfillment.js'
 import { createFulfillmentRepository } from './fulfillments/fulfillment-repository.js'
 import { type PruneIdempotencyKeysOptions, pruneIdempotencyKeys } from './orders/idempotency.js'
@@ -15,6 +16,7 @@ import { type CheckoutMigration, createMigrationSource } from './schema/migratio
 import { migrateLatest, rollbackAll } from './schema/migrator.js'
 import { DEFAULT_TABLE_PREFIX, tableNames } from './schema/tables.js'
 import { type Dialect, detectDialect } from './sql/dialect.js'
+import { unnamedStatements } from './sql/statements.js'
 import { runTransaction } from './sql/transactions.js'
 import { translateError, translateErrors } from './sql/translate-error.js'
 import { createSharedState, createStoreContext } from './store-context.js'
@@ -59,6 +61,22 @@ export interface CheckoutStoreOptions {
    * ```
    */
   reader?: Knex | undefined
+  /**
+   * PostgreSQL: whether the store's statements are named prepared statements, parsed and planned once
+   * per connection (`checkout_store_…` in `pg_prepared_statements`). Set `false` behind a pooler in
+   * transaction mode that does not track prepared statements (PgBouncer before 1.21, or without
+   * `max_prepared_statements`): each statement is then parsed and planned on every call. Applies to the
+   * Knex instances given (`db` and `reader`). SQLite and MySQL/MariaDB are not affected: SQLite keeps its
+   * prepared statements in the process, and MySQL/MariaDB statements run as text.
+   *
+   * @defaultValue `true`
+   * @example
+   * ```ts
+   * // Behind PgBouncer 1.20 in transaction mode
+   * const store = createCheckoutStore(db, { preparedStatements: false })
+   * ```
+   */
+  preparedStatements?: boolean | undefined
 }
 
 /**
@@ -185,7 +203,7 @@ export interface CheckoutStore {
  * until a method is called; call {@link CheckoutStore.migrate} once before first use.
  *
  * @param db - A Knex instance (`pg`, `mysql2` or `better-sqlite3` client) or a transaction of one.
- * @param options - Table prefix; a reader for plain reads.
+ * @param options - Table prefix; a reader for plain reads; whether statements are prepared on PostgreSQL.
  * @throws `VALIDATION_FAILED` for a bad `tablePrefix`; `CONFIGURATION_INVALID` for an unsupported client,
  * or a `reader` that is not a Knex instance of the same database family (or is given on SQLite or with a
  * transaction)
@@ -205,6 +223,13 @@ export function createCheckoutStore(
 ): CheckoutStore {
   const tables = tableNames(options.tablePrefix ?? DEFAULT_TABLE_PREFIX)
   const dialect = detectDialect(db)
+  if (options.preparedStatements !== undefined && typeof options.preparedStatements !== 'boolean') {
+    throw new ValidationError([{ path: 'preparedStatements', message: 'must be a boolean' }])
+  }
+  if (options.preparedStatements === false) {
+    unnamedStatements(db)
+    if (options.reader) unnamedStatements(options.reader)
+  }
   const router = routeReads(db, dialect, options.reader)
   const shared = createSharedState(dialect, router)
   const context = createStoreContext(db, dialect, tables, shared)

@@ -91,7 +91,35 @@ describeEachDatabase('store statements', (db, name) => {
     }
   })
 
+  it('prepares statements once per connection on PostgreSQL, and not with preparedStatements: false', async () => {
+    // Tables of their own: the schema change above left the texts on st_ tables unprepared for good.
+    await createCheckoutStore(db().knex, { tablePrefix: 'stp_' }).migrate()
+    for (const prepared of [true, false]) {
+      // One connection, so the session this reads is the one the store used.
+      const own = name !== 'sqlite-memory'
+      const knex = own ? db().connect({ min: 1, max: 1 }) : db().knex
+      try {
+        const one = createCheckoutStore(knex, { tablePrefix: 'stp_', preparedStatements: prepared })
+        const order = await one.orders.create(guestOrder())
+        expect((await one.orders.get(order.id)).id).toBe(order.id)
+        if (name === 'postgresql') {
+          const { rows } = (await knex.raw(
+            "select count(*)::int as n from pg_prepared_statements where name like 'checkout_store_%'",
+          )) as { rows: Array<{ n: number }> }
+          if (prepared) expect(rows[0]?.n).toBeGreaterThanOrEqual(4)
+          else expect(rows[0]?.n).toBe(0)
+        }
+      } finally {
+        if (own) await knex.destroy()
+      }
+    }
+    expect(() => createCheckoutStore(db().knex, { preparedStatements: 'no' as unknown as boolean })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    )
+  })
+
   afterAll(async () => {
+    await createCheckoutStore(db().knex, { tablePrefix: 'stp_' }).rollback()
     await store.rollback()
   })
 })

@@ -77,9 +77,23 @@ interface MysqlConnection extends Connection {
 
 interface KnexClient {
   readonly dialect: string
+  readonly config: object
   acquireConnection(): Promise<unknown>
   releaseConnection(connection: unknown): Promise<unknown>
   emit(event: string, ...args: unknown[]): boolean
+}
+
+/** Knex configurations whose pg connections must not keep named statements (see {@link unnamedStatements}). */
+const unprepared = new WeakSet<object>()
+
+/**
+ * Runs the store's statements on `db` (and its transactions) unnamed on PostgreSQL: parsed and planned
+ * on every call, as Knex runs them. For a connection pooler that hands a session's statements to
+ * different server connections (PgBouncer in transaction mode before 1.21, or without
+ * `max_prepared_statements`), where a statement prepared on one is missing on the next.
+ */
+export function unnamedStatements(db: Knex): void {
+  unprepared.add((db.client as KnexClient).config)
 }
 
 /** Statements one connection keeps prepared, and distinct texts named on pg, at most. */
@@ -135,6 +149,7 @@ async function runStatement(executor: Knex, runnable: Runnable): Promise<DriverR
       sql,
       bindings as unknown[],
       executor.isTransaction === true,
+      !unprepared.has(client.config),
     )
     client.emit('query-response', result.rows, event)
     return result
@@ -157,12 +172,13 @@ function runOnDriver(
   sql: string,
   bindings: unknown[],
   inTransaction: boolean,
+  named: boolean,
 ): Promise<DriverResult> {
   switch (dialect) {
     case 'sqlite3':
       return Promise.resolve(runSqlite(connection as SqliteConnection, sql, bindings))
     case 'postgresql':
-      return runPg(connection as PgConnection, sql, bindings, inTransaction)
+      return runPg(connection as PgConnection, sql, bindings, inTransaction, named)
     default:
       return runMysql(connection as MysqlConnection, sql, bindings)
   }
@@ -229,9 +245,10 @@ async function runPg(
   sql: string,
   bindings: unknown[],
   inTransaction: boolean,
+  named: boolean,
 ): Promise<DriverResult> {
   const text = pgPositional(sql)
-  const name = pgStatementName(sql)
+  const name = named ? pgStatementName(sql) : undefined
   try {
     return await pgQuery(connection, name, text, bindings)
   } catch (error) {
