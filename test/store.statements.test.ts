@@ -91,6 +91,20 @@ describeEachDatabase('store statements', (db, name) => {
     }
   })
 
+  it('refuses a statement on a transaction that has finished, as Knex does, rather than run it on a pooled connection', async () => {
+    const order = await store.orders.create(guestOrder())
+    let leaked: Parameters<Parameters<CheckoutStore['transaction']>[0]>[0] | undefined
+    await store.transaction(async (tx) => {
+      leaked = tx
+      expect((await tx.orders.get(order.id)).id).toBe(order.id)
+    })
+    await expect(leaked?.orders.get(order.id)).rejects.toMatchObject({ code: 'DATABASE_ERROR' })
+    await expect(leaked?.orders.transition(order.id, 'paid')).rejects.toMatchObject({
+      code: 'DATABASE_ERROR',
+    })
+    expect((await store.orders.get(order.id)).status).toBe('pending')
+  })
+
   it('prepares statements once per connection on PostgreSQL, and not with preparedStatements: false', async () => {
     // Tables of their own: the schema change above left the texts on st_ tables unprepared for good.
     await createCheckoutStore(db().knex, { tablePrefix: 'stp_' }).migrate()

@@ -132,6 +132,11 @@ export function compile(query: Knex.QueryBuilder | Knex.Raw): SqlStatement {
 async function runStatement(executor: Knex, runnable: Runnable): Promise<DriverResult> {
   const { sql, bindings } = isCompiled(runnable) ? runnable : compile(runnable)
   const client = executor.client as KnexClient
+  // A finished transaction's connection is back in the pool, maybe in another caller's hands: refuse, as
+  // Knex refuses a query on a completed transaction.
+  if (executor.isTransaction && (executor as Knex.Transaction).isCompleted()) {
+    throw new Error('Transaction query already complete')
+  }
   const connection = (await client.acquireConnection()) as Connection
   const event = {
     __knexUid: connection.__knexUid,
