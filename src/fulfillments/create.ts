@@ -10,7 +10,14 @@ import { lockOrder } from '../orders/order-lock.js'
 import type { OrderStatus } from '../orders/order-status.js'
 import { appendOutboxEvents, type OutboxEventDraft } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
-import { execute, identifier, queryFirst, type SqlStatement, sqlText } from '../sql/statements.js'
+import {
+  execute,
+  identifiers,
+  placeholders,
+  queryFirst,
+  type SqlStatement,
+  sqlText,
+} from '../sql/statements.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import type { Fulfillment } from './fulfillment.js'
@@ -161,14 +168,15 @@ function raiseFulfilled(
 ): SqlStatement {
   // The text with a mark for each item-dependent part, built once; the parts are filled in per call.
   const template = sqlText(db, `take-units:${tables.orderLines}`, () => {
-    const [lines, fulfilled, refunded, quantity, id, orderIdColumn] = [
+    const [lines, fulfilled, refunded, quantity, id, orderIdColumn] = identifiers(
+      db,
       tables.orderLines,
       'fulfilled_quantity',
       'refunded_quantity',
       'quantity',
       'id',
       'order_id',
-    ].map((name) => identifier(db, name))
+    )
     const units = `case ${id} ${WHENS} end`
     return (
       `update ${lines} set ${fulfilled} = ${fulfilled} + ${units} ` +
@@ -180,7 +188,7 @@ function raiseFulfilled(
   const whens = items.map((item) => `when ? then ${Math.trunc(item.quantity)}`).join(' ')
   const ids = items.map((item) => item.line.lineId)
   return {
-    sql: template.replaceAll(WHENS, whens).replace(IDS, ids.map(() => '?').join(', ')),
+    sql: template.replaceAll(WHENS, whens).replace(IDS, placeholders(ids.length)),
     bindings: [...ids, orderId, ...ids, ...ids],
   }
 }
@@ -192,9 +200,7 @@ const IDS = '/*ids*/'
 /** The idempotency key `key` of the order's creates, every column. */
 function selectKey(db: Knex, tables: Tables, orderId: string, key: string): SqlStatement {
   const sql = sqlText(db, `fulfillment-key:${tables.fulfillmentKeys}`, () => {
-    const [keys, orderIdColumn, keyColumn] = [tables.fulfillmentKeys, 'order_id', 'key'].map((name) =>
-      identifier(db, name),
-    )
+    const [keys, orderIdColumn, keyColumn] = identifiers(db, tables.fulfillmentKeys, 'order_id', 'key')
     return `select * from ${keys} where ${orderIdColumn} = ? and ${keyColumn} = ?`
   })
   return { sql, bindings: [orderId, key] }

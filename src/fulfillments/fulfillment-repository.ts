@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors.js'
 import { requestHash } from '../orders/idempotency.js'
 import { locksThroughChild, type OrderRef } from '../orders/order-lock.js'
-import { identifier, queryFirst, sqlText } from '../sql/statements.js'
+import { identifiers, queryFirst, sqlText } from '../sql/statements.js'
 import type { StoreContext } from '../store-context.js'
 import { idSchema } from '../text.js'
 import { parseInput, parseSchema, readInput } from '../validation.js'
@@ -33,9 +33,7 @@ export function createFulfillmentRepository(ctx: StoreContext): FulfillmentRepos
   const orderOf = async (id: string): Promise<string | OrderRef> => {
     if (locksThroughChild(ctx.dialect)) return { by: 'fulfillment', id }
     const sql = sqlText(ctx.db, `fulfillment-order:${tables.fulfillments}`, () => {
-      const [fulfillments, orderId, idColumn] = [tables.fulfillments, 'order_id', 'id'].map((name) =>
-        identifier(ctx.db, name),
-      )
+      const [fulfillments, orderId, idColumn] = identifiers(ctx.db, tables.fulfillments, 'order_id', 'id')
       return `select ${orderId} from ${fulfillments} where ${idColumn} = ?`
     })
     const row = await queryFirst<{ order_id: string }>(ctx.db, { sql, bindings: [id] })

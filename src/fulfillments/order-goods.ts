@@ -5,7 +5,7 @@ import type { OrderStatus } from '../orders/order-status.js'
 import type { OutboxEventDraft } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
 import { insertRows } from '../sql/multi-row-insert.js'
-import { execute, identifier, queryRows, type SqlStatement, sqlText } from '../sql/statements.js'
+import { execute, identifier, identifiers, queryRows, type SqlStatement, sqlText } from '../sql/statements.js'
 import { type DbDate, fromDbInt } from '../sql/values.js'
 import {
   deriveFulfillmentStatus,
@@ -190,7 +190,8 @@ interface GoodsStatusChange {
 function updateGoodsStatus(db: Knex, tables: Tables, change: GoodsStatusChange): SqlStatement {
   const moved = change.move !== undefined
   const sql = sqlText(db, `order-goods:${tables.orders}:${moved}`, () => {
-    const [orders, fulfillmentStatus, updatedAt, status, version, sequence, id] = [
+    const [orders, fulfillmentStatus, updatedAt, status, version, sequence, id] = identifiers(
+      db,
       tables.orders,
       'fulfillment_status',
       'updated_at',
@@ -198,7 +199,7 @@ function updateGoodsStatus(db: Knex, tables: Tables, change: GoodsStatusChange):
       'version',
       'outbox_sequence',
       'id',
-    ].map((name) => identifier(db, name))
+    )
     return (
       `update ${orders} set ${fulfillmentStatus} = ?, ${updatedAt} = ?, ` +
       `${moved ? `${status} = ?, ${version} = ?, ` : ''}${sequence} = ${sequence} + ? where ${id} = ?`

@@ -4,7 +4,7 @@ import { lockOrder, type OrderRef } from '../orders/order-lock.js'
 import type { OrderStatus } from '../orders/order-status.js'
 import { appendOutboxEvents } from '../outbox/outbox-writer.js'
 import type { Tables } from '../schema/tables.js'
-import { execute, identifier, type SqlStatement, sqlText } from '../sql/statements.js'
+import { execute, identifier, identifiers, type SqlStatement, sqlText } from '../sql/statements.js'
 import { fromDbInt, toDbDate } from '../sql/values.js'
 import type { StoreContext } from '../store-context.js'
 import type { Fulfillment } from './fulfillment.js'
@@ -125,9 +125,7 @@ function updateFulfillment(
   const columns = Object.keys(change).sort() as (keyof FulfillmentRow)[]
   const sql = sqlText(db, `fulfillment-move:${tables.fulfillments}:${columns.join(',')}`, () => {
     const set = columns.map((column) => `${identifier(db, column)} = ?`).join(', ')
-    const [fulfillments, idColumn, status] = [tables.fulfillments, 'id', 'status'].map((name) =>
-      identifier(db, name),
-    )
+    const [fulfillments, idColumn, status] = identifiers(db, tables.fulfillments, 'id', 'status')
     return `update ${fulfillments} set ${set} where ${idColumn} = ? and ${status} = ?`
   })
   return { sql, bindings: [...columns.map((column) => change[column]), id, from] }
@@ -143,9 +141,7 @@ async function releaseUnits(
   lines: readonly FulfillmentLineRow[],
 ): Promise<void> {
   const sql = sqlText(trx, `release-units:${tables.orderLines}`, () => {
-    const [orderLines, fulfilled, id] = [tables.orderLines, 'fulfilled_quantity', 'id'].map((name) =>
-      identifier(trx, name),
-    )
+    const [orderLines, fulfilled, id] = identifiers(trx, tables.orderLines, 'fulfilled_quantity', 'id')
     return `update ${orderLines} set ${fulfilled} = ${fulfilled} - ? where ${id} = ? and ${fulfilled} >= ?`
   })
   for (const line of lines) {

@@ -2,9 +2,8 @@ import type { Knex } from 'knex'
 import { NotFoundError } from '../errors.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
-import { identifier, queryFirst, sqlText } from '../sql/statements.js'
+import { identifier, identifiers, lockClause, queryFirst, sqlText } from '../sql/statements.js'
 import type { StoredOrderRow } from './order-row.js'
-import { lockClause } from './order-statements.js'
 
 /**
  * Which order a write locks: the order itself, or the order of one of its payments or fulfillments
@@ -58,7 +57,7 @@ export async function lockOrder(
 function lockText(db: Knex, dialect: Dialect, tables: Tables, by: OrderRef['by']): string {
   const child = by === 'payment' ? tables.payments : by === 'fulfillment' ? tables.fulfillments : ''
   return sqlText(db, `order-lock:${tables.orders}:${by}:${child}`, () => {
-    const [orders, id, orderId] = [tables.orders, 'id', 'order_id'].map((name) => identifier(db, name))
+    const [orders, id, orderId] = identifiers(db, tables.orders, 'id', 'order_id')
     // The subquery reads a column that never changes; the lock is on the order's row only.
     const match = by === 'order' ? '?' : `(select ${orderId} from ${identifier(db, child)} where ${id} = ?)`
     return `select * from ${orders} where ${id} = ${match}${lockClause(dialect, 'update')}`

@@ -2,26 +2,13 @@ import type { Knex } from 'knex'
 import type { Tables } from '../schema/tables.js'
 import { clockMillisSql } from '../sql/clock.js'
 import type { Dialect } from '../sql/dialect.js'
-import { identifier, type SqlStatement, sqlText } from '../sql/statements.js'
+import { identifiers, lockClause, placeholders, type SqlStatement, sqlText } from '../sql/statements.js'
 
 /*
  * The SQL of the order paths every checkout runs (place, read, list, move), written once per table
  * prefix and shape and run as prepared statements (see sql/statements.ts). Each function returns the
  * text and its bindings together, so a text and the order of its values cannot drift apart.
  */
-
-/** `for share` / `for update` for a locking read on the servers; SQLite's writers take turns on the file. */
-export function lockClause(dialect: Dialect, mode: 'share' | 'update'): string {
-  if (dialect === 'sqlite3') return ''
-  if (mode === 'update') return ' for update'
-  // MariaDB and MySQL 5.7 know only the older spelling.
-  return dialect === 'mysql' ? ' lock in share mode' : ' for share'
-}
-
-/** `n` placeholders for an `in (…)` list. */
-function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ')
-}
 
 /**
  * The order `id`, every column; a locking read (`for share`) on the servers when `newest` is set, which
@@ -35,7 +22,7 @@ export function selectOrder(
   newest = false,
 ): SqlStatement {
   const sql = sqlText(db, `order:${tables.orders}:${newest}`, () => {
-    const [orders, idColumn] = [tables.orders, 'id'].map((name) => identifier(db, name))
+    const [orders, idColumn] = identifiers(db, tables.orders, 'id')
     return `select * from ${orders} where ${idColumn} = ?${newest ? lockClause(dialect, 'share') : ''}`
   })
   return { sql, bindings: [id] }
@@ -44,7 +31,7 @@ export function selectOrder(
 /** The order `id`, every column, and the database's clock in milliseconds as `clock_ms`. */
 export function selectOrderWithClock(db: Knex, dialect: Dialect, tables: Tables, id: string): SqlStatement {
   const sql = sqlText(db, `order-clock:${tables.orders}`, () => {
-    const [orders, idColumn, clock] = [tables.orders, 'id', 'clock_ms'].map((name) => identifier(db, name))
+    const [orders, idColumn, clock] = identifiers(db, tables.orders, 'id', 'clock_ms')
     return `select *, ${clockMillisSql(dialect)} as ${clock} from ${orders} where ${idColumn} = ?`
   })
   return { sql, bindings: [id] }
@@ -62,9 +49,7 @@ export function selectLines(
   newest = false,
 ): SqlStatement {
   const sql = sqlText(db, `lines:${tables.orderLines}:${orderIds.length}:${newest}`, () => {
-    const [lines, orderId, position] = [tables.orderLines, 'order_id', 'position'].map((name) =>
-      identifier(db, name),
-    )
+    const [lines, orderId, position] = identifiers(db, tables.orderLines, 'order_id', 'position')
     const match =
       orderIds.length === 1 ? `${orderId} = ?` : `${orderId} in (${placeholders(orderIds.length)})`
     const lock = newest ? lockClause(dialect, 'share') : ''
@@ -86,13 +71,14 @@ export function selectCustomerEmails(
   clock = false,
 ): SqlStatement {
   const sql = sqlText(db, `customer-emails:${tables.customers}:${ids.length}:${clock}`, () => {
-    const [customers, id, email, anonymizedAt, nowMs] = [
+    const [customers, id, email, anonymizedAt, nowMs] = identifiers(
+      db,
       tables.customers,
       'id',
       'email',
       'anonymized_at',
       'now_ms',
-    ].map((name) => identifier(db, name))
+    )
     const where = ids.length === 1 ? `${id} = ?` : `${id} in (${placeholders(ids.length)})`
     const columns = `${id}, ${email}, ${anonymizedAt}${clock ? `, ${clockMillisSql(dialect)} as ${nowMs}` : ''}`
     return `select ${columns} from ${customers} where ${where}${lockClause(dialect, 'share')}`
@@ -117,14 +103,15 @@ export interface StatusChange {
  */
 export function updateStatus(db: Knex, tables: Tables, change: StatusChange): SqlStatement {
   const sql = sqlText(db, `order-status:${tables.orders}`, () => {
-    const [orders, status, version, updatedAt, sequence, id] = [
+    const [orders, status, version, updatedAt, sequence, id] = identifiers(
+      db,
       tables.orders,
       'status',
       'version',
       'updated_at',
       'outbox_sequence',
       'id',
-    ].map((name) => identifier(db, name))
+    )
     return (
       `update ${orders} set ${status} = ?, ${version} = ?, ${updatedAt} = ?, ${sequence} = ${sequence} + 1 ` +
       `where ${id} = ? and ${version} = ? and ${status} = ?`

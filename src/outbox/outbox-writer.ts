@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.js'
 import type { Tables } from '../schema/tables.js'
 import type { Dialect } from '../sql/dialect.js'
 import { insertRowsTogether, type RowsOf } from '../sql/multi-row-insert.js'
-import { execute, identifier, SqlFragment, sqlText } from '../sql/statements.js'
+import { execute, identifiers, SqlFragment, sqlText } from '../sql/statements.js'
 import { toDbDate, toDbJson } from '../sql/values.js'
 import type { OutboxAggregateType } from './outbox.js'
 import type { OutboxRow } from './outbox-row.js'
@@ -138,7 +138,7 @@ export async function appendOutboxEvents(
 /** The aggregate's outbox counter less a binding, read in the INSERT: binds the aggregate's id, then how far behind. */
 function sequenceAfterBump(db: Knex, table: string): string {
   return sqlText(db, `outbox-sequence:${table}`, () => {
-    const [column, from, id] = [OUTBOX_SEQUENCE_COLUMN, table, 'id'].map((name) => identifier(db, name))
+    const [column, from, id] = identifiers(db, OUTBOX_SEQUENCE_COLUMN, table, 'id')
     return `(select ${column} from ${from} where ${id} = ?) - ?`
   })
 }

@@ -1,17 +1,12 @@
 import type { Knex } from 'knex'
 import type { Tables } from '../schema/tables.js'
-import { identifier, type SqlStatement, sqlText } from '../sql/statements.js'
+import { identifier, identifiers, type SqlStatement, sqlText } from '../sql/statements.js'
 
 /*
  * The SQL of the payment writes, written once per table prefix and shape and run as prepared statements
  * (see sql/statements.ts). Each function returns the text and its bindings together, so a text and the
  * order of its values cannot drift apart.
  */
-
-/** `names` quoted as `db` quotes identifiers, in order. */
-function quoted(db: Knex, ...names: string[]): string[] {
-  return names.map((name) => identifier(db, name))
-}
 
 /** The columns of a ledger row as {@link selectPaymentsWithLedger} names them, beside the payment's. */
 export interface JoinedLedgerColumns {
@@ -36,13 +31,13 @@ export function selectPayments(db: Knex, tables: Tables, orderId: string, ledger
   const joined = ledgerOf !== undefined
   const key = `payments:${tables.payments}:${joined ? `${tables.paymentTransactions}:${tables.refundLines}` : ''}`
   const sql = sqlText(db, key, () => {
-    const [payments, transactions, refundLines] = quoted(
+    const [payments, transactions, refundLines] = identifiers(
       db,
       tables.payments,
       tables.paymentTransactions,
       tables.refundLines,
     )
-    const [id, orderIdColumn, paymentId, transactionId, createdAt] = quoted(
+    const [id, orderIdColumn, paymentId, transactionId, createdAt] = identifiers(
       db,
       'id',
       'order_id',
@@ -91,7 +86,7 @@ export interface SumsUpdate {
  */
 export function updatePaymentSums(db: Knex, tables: Tables, change: SumsUpdate): SqlStatement {
   const sql = sqlText(db, `payment-sums:${tables.payments}`, () => {
-    const [payments, captured, refunded, voided, amount, status, version, updatedAt, id] = quoted(
+    const [payments, captured, refunded, voided, amount, status, version, updatedAt, id] = identifiers(
       db,
       tables.payments,
       'captured_amount',
@@ -150,7 +145,7 @@ export interface OrderMoneyUpdate {
 export function updateOrderMoney(db: Knex, tables: Tables, change: OrderMoneyUpdate): SqlStatement {
   const moved = change.move !== undefined
   const sql = sqlText(db, `order-money:${tables.orders}:${moved}`, () => {
-    const [orders, captured, refunded, paymentStatus, updatedAt, status, version, sequence, id] = quoted(
+    const [orders, captured, refunded, paymentStatus, updatedAt, status, version, sequence, id] = identifiers(
       db,
       tables.orders,
       'captured_total',
@@ -184,7 +179,7 @@ export function refundUnits(
   quantity: number,
 ): SqlStatement {
   const sql = sqlText(db, `refund-units:${tables.orderLines}`, () => {
-    const [lines, refunded, quantityColumn, id, orderIdColumn] = quoted(
+    const [lines, refunded, quantityColumn, id, orderIdColumn] = identifiers(
       db,
       tables.orderLines,
       'refunded_quantity',
@@ -203,7 +198,7 @@ export function refundUnits(
 /** The idempotency key `key` of `scope`, every column. */
 export function selectPaymentKey(db: Knex, tables: Tables, scope: string, key: string): SqlStatement {
   const sql = sqlText(db, `payment-key:${tables.paymentKeys}`, () => {
-    const [keys, scopeColumn, keyColumn] = quoted(db, tables.paymentKeys, 'scope', 'key')
+    const [keys, scopeColumn, keyColumn] = identifiers(db, tables.paymentKeys, 'scope', 'key')
     return `select * from ${keys} where ${scopeColumn} = ? and ${keyColumn} = ?`
   })
   return { sql, bindings: [scope, key] }
@@ -212,7 +207,7 @@ export function selectPaymentKey(db: Knex, tables: Tables, scope: string, key: s
 /** The payment `id`, every column. */
 export function selectPayment(db: Knex, tables: Tables, id: string): SqlStatement {
   const sql = sqlText(db, `payment:${tables.payments}`, () => {
-    const [payments, idColumn] = quoted(db, tables.payments, 'id')
+    const [payments, idColumn] = identifiers(db, tables.payments, 'id')
     return `select * from ${payments} where ${idColumn} = ?`
   })
   return { sql, bindings: [id] }
@@ -221,7 +216,7 @@ export function selectPayment(db: Knex, tables: Tables, id: string): SqlStatemen
 /** The order of the payment `id`. */
 export function selectOrderIdOfPayment(db: Knex, tables: Tables, id: string): SqlStatement {
   const sql = sqlText(db, `payment-order:${tables.payments}`, () => {
-    const [payments, orderId, idColumn] = quoted(db, tables.payments, 'order_id', 'id')
+    const [payments, orderId, idColumn] = identifiers(db, tables.payments, 'order_id', 'id')
     return `select ${orderId} from ${payments} where ${idColumn} = ?`
   })
   return { sql, bindings: [id] }

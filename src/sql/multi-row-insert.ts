@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import type { Dialect } from './dialect.js'
-import { execute, identifiers, SqlFragment, type SqlStatement, sqlText } from './statements.js'
+import { execute, identifier, identifiers, SqlFragment, type SqlStatement, sqlText } from './statements.js'
 
 /**
  * Rows per INSERT at most. 1000 rows of the widest table (orders, 20 columns) bind 20,000 parameters,
@@ -80,7 +80,7 @@ function insertStatements(db: Knex, { table, columns, rows }: RowsOf): SqlStatem
   const head = sqlText(
     db,
     `insert:${table}:${columns.join(',')}`,
-    () => `insert into ${identifiers(db, table)} (${identifiers(db, ...columns)}) values `,
+    () => `insert into ${identifier(db, table)} (${identifiers(db, ...columns).join(', ')}) values `,
   )
   const tuple = `(${columns.map(() => '?').join(', ')})`
   const statements: SqlStatement[] = []

@@ -124,7 +124,7 @@ export async function execute(executor: Knex, statement: Runnable): Promise<numb
 }
 
 /** Compiles a Knex builder or raw once, for a statement whose text and binding order never change. */
-export function compile(query: Knex.QueryBuilder | Knex.Raw): SqlStatement {
+function compile(query: Knex.QueryBuilder | Knex.Raw): SqlStatement {
   const { sql, bindings } = query.toSQL()
   return { sql, bindings: bindings as readonly unknown[] }
 }
@@ -338,7 +338,23 @@ export function identifier(db: Knex, name: string): string {
   return db.raw('??', [name]).toSQL().sql
 }
 
-/** `names` quoted as identifiers the way `db` quotes them, comma-separated. */
-export function identifiers(db: Knex, ...names: string[]): string {
-  return names.map((name) => identifier(db, name)).join(', ')
+/** `names`, each quoted as an identifier the way `db` quotes it, in order. */
+export function identifiers(db: Knex, ...names: string[]): string[] {
+  return names.map((name) => identifier(db, name))
+}
+
+/** `n` placeholders, comma-separated, for an `in (…)` list. */
+export function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ')
+}
+
+/**
+ * The clause that makes a SELECT a locking read on the servers (`for share`, `for update`); none on
+ * SQLite, whose writers take turns on the whole file.
+ */
+export function lockClause(dialect: string, mode: 'share' | 'update'): string {
+  if (dialect === 'sqlite3') return ''
+  if (mode === 'update') return ' for update'
+  // MariaDB and MySQL 5.7 know only the older spelling.
+  return dialect === 'mysql' ? ' lock in share mode' : ' for share'
 }
